@@ -1,0 +1,175 @@
+// Python bindings: the private module deltaprop._core. Arrays cross the boundary without copies:
+// every argument is marked noconvert, so an array of the wrong dtype or layout raises TypeError
+// here instead of being copied silently; the Python layer converts once, on purpose.
+#include <pybind11/eigen.h>
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "deltaprop/trainer.hpp"
+
+namespace py = pybind11;
+using namespace pybind11::literals;
+using namespace deltaprop;
+
+namespace {
+
+template <class T>
+const char* dtype_name() {
+  return sizeof(T) == 4 ? "float32" : "float64";
+}
+
+ActivationSpec spec(const std::string& name, double slope) {
+  require(std::isfinite(slope) && slope >= 0, "leaky_relu slope must be finite and >= 0");
+  return ActivationSpec{parse_activation(name), slope};
+}
+
+// A network with its trainer, as one Python object.
+template <class T>
+class Engine {
+ public:
+  Engine(std::vector<Index> sizes, const std::string& hidden, const std::string& output, const std::string& loss,
+         double slope)
+      : net_(std::move(sizes), spec(hidden, slope), spec(output, slope), parse_loss(loss)), trainer_(net_) {}
+
+  Network<T>& net() { return net_; }
+
+  T train_epoch(MatrixIn<T> x, MatrixIn<T> y, Index batch_size, double lr, double momentum, bool nesterov,
+                double weight_decay, bool shuffle, std::uint64_t seed) {
+    py::gil_scoped_release release;
+    return trainer_.train_epoch(x, y, batch_size, SgdConfig{lr, momentum, nesterov, weight_decay}, shuffle, seed);
+  }
+
+  T cost(MatrixIn<T> x, MatrixIn<T> y) {
+    py::gil_scoped_release release;
+    return trainer_.evaluate(x, y);
+  }
+
+  T backprop(MatrixIn<T> x, MatrixIn<T> y, VectorOut<T> grad, std::optional<MatrixOut<T>> input_grad) {
+    py::gil_scoped_release release;
+    return trainer_.evaluate(x, y, &grad, input_grad ? &*input_grad : nullptr);
+  }
+
+  void feedforward(MatrixIn<T> x, MatrixOut<T> out) {
+    py::gil_scoped_release release;
+    trainer_.predict(x, out);
+  }
+
+  void reset_optimizer() { trainer_.reset_optimizer(); }
+
+ private:
+  Network<T> net_;
+  Trainer<T> trainer_;
+};
+
+template <class T>
+void bind_engine(py::module_& m, const char* name) {
+  using E = Engine<T>;
+  py::class_<E>(m, name, "A network's parameters and its trainer, for one floating-point type.")
+      .def(py::init<std::vector<Index>, const std::string&, const std::string&, const std::string&, double>(),
+           "sizes"_a, "hidden_activation"_a, "output_activation"_a, "loss"_a, "slope"_a = 0.01)
+      .def_property_readonly("sizes", [](E& e) { return e.net().layout().sizes(); })
+      .def_property_readonly("dtype", [](E&) { return py::dtype::of<T>(); })
+      .def_property_readonly("n_params", [](E& e) { return e.net().layout().n_params(); })
+      .def_property_readonly("n_weights", [](E& e) { return e.net().layout().n_weights(); })
+      .def_property_readonly("hidden_activation", [](E& e) { return activation_name(e.net().hidden_activation().kind); })
+      .def_property_readonly("output_activation", [](E& e) { return activation_name(e.net().output_activation().kind); })
+      .def_property_readonly("loss", [](E& e) { return loss_name(e.net().loss()); })
+      .def_property_readonly("slope", [](E& e) { return e.net().hidden_activation().slope; })
+      .def_property_readonly(
+          "params",
+          [](py::object self) {
+            // A writable view of the flat parameter buffer that keeps the engine alive.
+            E& e = self.cast<E&>();
+            Vector<T>& p = e.net().params();
+            return py::array_t<T>({p.size()}, {static_cast<py::ssize_t>(sizeof(T))}, p.data(), self);
+          },
+          "Flat view of all parameters: W0, W1, ... (each (out, in), row-major), then b0, b1, ...")
+      .def("feedforward", &E::feedforward, "x"_a.noconvert(), "out"_a.noconvert(),
+           "Write the network's output for each row of x into out.")
+      .def("cost", &E::cost, "x"_a.noconvert(), "y"_a.noconvert(), "Mean per-sample cost over all rows.")
+      .def("backprop", &E::backprop, "x"_a.noconvert(), "y"_a.noconvert(), "grad"_a.noconvert(),
+           "input_grad"_a.noconvert() = py::none(),
+           "Gradient of the mean cost into grad (flat layout) and optionally d(cost)/dx into input_grad; "
+           "returns the mean cost.")
+      .def("train_epoch", &E::train_epoch, "x"_a.noconvert(), "y"_a.noconvert(), "batch_size"_a, "lr"_a,
+           "momentum"_a = 0.0, "nesterov"_a = false, "weight_decay"_a = 0.0, "shuffle"_a = true, "seed"_a = 0,
+           "One epoch of mini-batch gradient descent (GIL released); returns the mean training cost seen.")
+      .def("reset_optimizer", &E::reset_optimizer, "Forget the momentum velocity.");
+}
+
+template <class T>
+void bind_kernels(py::module_& k) {
+  k.def(
+      "activation",
+      [](const std::string& name, MatrixIn<T> z, MatrixOut<T> out, double slope) {
+        activation_forward<T>(spec(name, slope), z, out);
+      },
+      "name"_a, "z"_a.noconvert(), "out"_a.noconvert(), "slope"_a = 0.01, "a = f(z)");
+  k.def(
+      "activation_derivative",
+      [](const std::string& name, MatrixIn<T> a, MatrixOut<T> out, double slope) {
+        activation_derivative<T>(spec(name, slope), a, out);
+      },
+      "name"_a, "a"_a.noconvert(), "out"_a.noconvert(), "slope"_a = 0.01, "f'(z) written from a = f(z)");
+  k.def(
+      "activation_backward",
+      [](const std::string& name, MatrixIn<T> a, MatrixIn<T> g, MatrixOut<T> out, double slope) {
+        activation_backward<T>(spec(name, slope), a, g, out);
+      },
+      "name"_a, "a"_a.noconvert(), "g"_a.noconvert(), "out"_a.noconvert(), "slope"_a = 0.01,
+      "g * f'(z) (softmax: its Jacobian-vector product)");
+  k.def(
+      "loss", [](const std::string& name, MatrixIn<T> a, MatrixIn<T> y) { return loss_value<T>(parse_loss(name), a, y); },
+      "name"_a, "a"_a.noconvert(), "y"_a.noconvert(), "Mean over rows of the per-sample cost");
+  k.def(
+      "loss_gradient",
+      [](const std::string& name, MatrixIn<T> a, MatrixIn<T> y, MatrixOut<T> out) {
+        loss_gradient<T>(parse_loss(name), a, y, out);
+      },
+      "name"_a, "a"_a.noconvert(), "y"_a.noconvert(), "out"_a.noconvert(), "Gradient of the cost w.r.t. a, per sample");
+  k.def(
+      "output_delta",
+      [](const std::string& activation, const std::string& loss, MatrixIn<T> a, MatrixIn<T> y, MatrixOut<T> out,
+         double slope) { output_delta<T>(spec(activation, slope), parse_loss(loss), a, y, out); },
+      "activation"_a, "loss"_a, "a"_a.noconvert(), "y"_a.noconvert(), "out"_a.noconvert(), "slope"_a = 0.01,
+      "Output error: grad_a C * f'(z)");
+  k.def(
+      "dense_forward",
+      [](MatrixIn<T> w, VectorIn<T> b, MatrixIn<T> a_prev, MatrixOut<T> out) { dense_forward<T>(w, b, a_prev, out); },
+      "w"_a.noconvert(), "b"_a.noconvert(), "a_prev"_a.noconvert(), "out"_a.noconvert(), "z = a_prev @ w.T + b");
+  k.def(
+      "dense_backward",
+      [](MatrixIn<T> w, MatrixIn<T> a_prev, MatrixIn<T> delta, MatrixOut<T> dw, VectorOut<T> db,
+         std::optional<MatrixOut<T>> da_prev) {
+        dense_parameter_gradients<T>(a_prev, delta, dw, db);
+        if (da_prev) dense_input_gradient<T>(w, delta, *da_prev);
+      },
+      "w"_a.noconvert(), "a_prev"_a.noconvert(), "delta"_a.noconvert(), "dw"_a.noconvert(), "db"_a.noconvert(),
+      "da_prev"_a.noconvert() = py::none(), "dw = delta.T @ a_prev / m, db = mean(delta), da_prev = delta @ w");
+  k.def(
+      "sgd_step",
+      [](VectorOut<T> params, VectorIn<T> grads, VectorOut<T> velocity, double lr, double momentum, bool nesterov,
+         double weight_decay, Index n_decayed) {
+        sgd_step<T>(SgdConfig{lr, momentum, nesterov, weight_decay}, params, grads, velocity,
+                    n_decayed < 0 ? params.size() : n_decayed);
+      },
+      "params"_a.noconvert(), "grads"_a.noconvert(), "velocity"_a.noconvert(), "lr"_a, "momentum"_a = 0.0,
+      "nesterov"_a = false, "weight_decay"_a = 0.0, "n_decayed"_a = -1,
+      "One gradient-descent step in place (L2 on the first n_decayed entries)");
+}
+
+}  // namespace
+
+PYBIND11_MODULE(_core, m) {
+  m.doc() = "deltaprop's compiled engine (private; use the deltaprop package).";
+  bind_engine<float>(m, "Engine32");
+  bind_engine<double>(m, "Engine64");
+  py::module_ k = m.def_submodule("kernels", "The engine's kernels on NumPy arrays (no conversion, no copies).");
+  bind_kernels<float>(k);
+  bind_kernels<double>(k);
+}

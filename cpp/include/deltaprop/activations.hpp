@@ -1,0 +1,116 @@
+// Activation functions f and their derivatives, written from the layer's output a = f(z) so that
+// the backward pass needs no copy of z. Dispatch is once per layer (a switch), never per element.
+#pragma once
+
+#include <cmath>
+#include <limits>
+#include <string>
+
+#include "types.hpp"
+
+namespace deltaprop {
+
+enum class Activation { identity, sigmoid, tanh, relu, leaky_relu, softmax };
+
+inline const char* activation_name(Activation f) {
+  switch (f) {
+    case Activation::identity: return "identity";
+    case Activation::sigmoid: return "sigmoid";
+    case Activation::tanh: return "tanh";
+    case Activation::relu: return "relu";
+    case Activation::leaky_relu: return "leaky_relu";
+    case Activation::softmax: return "softmax";
+  }
+  return "?";
+}
+
+inline Activation parse_activation(const std::string& name) {
+  for (Activation f : {Activation::identity, Activation::sigmoid, Activation::tanh, Activation::relu,
+                       Activation::leaky_relu, Activation::softmax}) {
+    if (name == activation_name(f)) return f;
+  }
+  throw std::invalid_argument("unknown activation '" + name +
+                              "'; expected one of: identity, sigmoid, tanh, relu, leaky_relu, softmax");
+}
+
+// A layer's activation: the function and, for leaky_relu, its slope for z <= 0.
+struct ActivationSpec {
+  Activation kind = Activation::sigmoid;
+  double slope = 0.01;
+};
+
+// a = f(z), in place (z and a may be the same matrix).
+template <class T>
+void activation_forward(const ActivationSpec& f, MatrixIn<T> z, MatrixOut<T> a) {
+  require_shape(a, z.rows(), z.cols(), "activation output");
+  const T slope = static_cast<T>(f.slope);
+  switch (f.kind) {
+    case Activation::identity:
+      if (a.data() != z.data()) a = z;
+      break;
+    case Activation::sigmoid:
+      // σ(z) = 1 / (1 + e⁻ᶻ): for very negative z, e⁻ᶻ = inf gives exactly 0, never NaN.
+      a = (T(1) + (-z.array()).exp()).inverse();
+      break;
+    case Activation::tanh:
+      a = z.array().tanh();
+      break;
+    case Activation::relu:
+      a = z.array().max(T(0));
+      break;
+    case Activation::leaky_relu:
+      a = (z.array() > T(0)).select(z.array(), slope * z.array());
+      break;
+    case Activation::softmax:
+      // softmax(z)ᵢ = exp(zᵢ − max z) / Σⱼ exp(zⱼ − max z), row by row.
+      for (Index i = 0; i < z.rows(); ++i) {
+        const T top = z.row(i).maxCoeff();
+        a.row(i) = (z.row(i).array() - top).exp();
+        a.row(i) /= a.row(i).sum();
+      }
+      break;
+  }
+}
+
+// f'(z) written from a = f(z). Softmax has a Jacobian, not an element-wise derivative.
+template <class T>
+void activation_derivative(const ActivationSpec& f, MatrixIn<T> a, MatrixOut<T> out) {
+  require_shape(out, a.rows(), a.cols(), "derivative output");
+  const T slope = static_cast<T>(f.slope);
+  switch (f.kind) {
+    case Activation::identity: out.setOnes(); break;
+    case Activation::sigmoid: out = a.array() * (T(1) - a.array()); break;
+    case Activation::tanh: out = T(1) - a.array().square(); break;
+    case Activation::relu: out = (a.array() > T(0)).template cast<T>(); break;
+    case Activation::leaky_relu: out = (a.array() > T(0)).template cast<T>() * (T(1) - slope) + slope; break;
+    case Activation::softmax:
+      throw std::invalid_argument(
+          "softmax has no element-wise derivative; use activation_backward for its Jacobian-vector product");
+  }
+}
+
+// out = g ⊙ f'(z), the backward pass through f given the gradient g with respect to a.
+// Softmax: out = a ⊙ (g − Σⱼ gⱼ aⱼ), its Jacobian applied row by row. out may alias g.
+template <class T>
+void activation_backward(const ActivationSpec& f, MatrixIn<T> a, MatrixIn<T> g, MatrixOut<T> out) {
+  require_shape(g, a.rows(), a.cols(), "gradient");
+  require_shape(out, a.rows(), a.cols(), "backward output");
+  const T slope = static_cast<T>(f.slope);
+  switch (f.kind) {
+    case Activation::identity:
+      if (out.data() != g.data()) out = g;
+      break;
+    case Activation::sigmoid: out = g.array() * a.array() * (T(1) - a.array()); break;
+    case Activation::tanh: out = g.array() * (T(1) - a.array().square()); break;
+    case Activation::relu: out = (a.array() > T(0)).select(g.array(), T(0)); break;
+    case Activation::leaky_relu: out = (a.array() > T(0)).select(g.array(), slope * g.array()); break;
+    case Activation::softmax:
+      for (Index i = 0; i < a.rows(); ++i) {
+        const T dot = g.row(i).dot(a.row(i));
+        out.row(i) = a.row(i).array() * (g.row(i).array() - dot);
+      }
+      break;
+  }
+}
+
+}  // namespace deltaprop

@@ -1,0 +1,58 @@
+// The forward pass and backpropagation through the whole network for one mini-batch held in a
+// Workspace. Nothing here allocates: every matrix is a view of the workspace or the network.
+#pragma once
+
+#include "dense.hpp"
+#include "workspace.hpp"
+
+namespace deltaprop {
+
+// aˡ = f(Wˡ aˡ⁻¹ + bˡ) for every layer; returns a view of the output aᴸ (rows × n_out).
+template <class T>
+MatrixMap<T> forward(const Network<T>& net, Workspace<T>& ws, MatrixIn<T> x) {
+  const Index rows = x.rows();
+  require(rows <= ws.capacity, "batch larger than the workspace");
+  for (Index l = 0; l < net.num_layers(); ++l) {
+    MatrixMap<T> a = Workspace<T>::top(ws.activations[l], rows);
+    if (l == 0) {
+      dense_forward<T>(net.weight(l), net.bias(l), x, a);
+    } else {
+      dense_forward<T>(net.weight(l), net.bias(l), Workspace<T>::top(ws.activations[l - 1], rows), a);
+    }
+    activation_forward<T>(net.activation(l), a, a);
+  }
+  return Workspace<T>::top(ws.activations.back(), rows);
+}
+
+// The four equations, after forward() on the same x:
+//   δᴸ = ∇ₐC ⊙ f'(zᴸ);  δˡ = (δˡ⁺¹ Wˡ⁺¹) ⊙ f'(zˡ);  ∂C/∂bˡ = mean δˡ;  ∂C/∂Wˡ = δˡᵀ aˡ⁻¹ / m.
+// Gradients of the batch's mean cost go to ws.grad. With input_grad, also ∂C/∂x = δ¹ W¹ / m.
+template <class T>
+void backward(const Network<T>& net, Workspace<T>& ws, MatrixIn<T> x, MatrixIn<T> y,
+              MatrixOut<T>* input_grad = nullptr) {
+  const Index rows = x.rows();
+  const Index depth = net.num_layers();
+  const Layout& layout = net.layout();
+  output_delta<T>(net.output_activation(), net.loss(), Workspace<T>::top(ws.activations[depth - 1], rows), y,
+                  Workspace<T>::top(ws.deltas[depth - 1], rows));
+  for (Index l = depth - 1; l >= 0; --l) {
+    MatrixMap<T> delta = Workspace<T>::top(ws.deltas[l], rows);
+    MatrixMap<T> dw = layout.weight(ws.grad.data(), l);
+    VectorMap<T> db = layout.bias(ws.grad.data(), l);
+    if (l > 0) {
+      MatrixMap<T> a_prev = Workspace<T>::top(ws.activations[l - 1], rows);
+      dense_parameter_gradients<T>(a_prev, delta, dw, db);
+      MatrixMap<T> delta_prev = Workspace<T>::top(ws.deltas[l - 1], rows);
+      dense_input_gradient<T>(net.weight(l), delta, delta_prev);
+      activation_backward<T>(net.activation(l - 1), a_prev, delta_prev, delta_prev);
+    } else {
+      dense_parameter_gradients<T>(x, delta, dw, db);
+      if (input_grad != nullptr) {
+        dense_input_gradient<T>(net.weight(0), delta, *input_grad);
+        *input_grad /= static_cast<T>(rows);
+      }
+    }
+  }
+}
+
+}  // namespace deltaprop

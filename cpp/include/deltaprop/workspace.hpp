@@ -1,0 +1,37 @@
+// Buffers for one mini-batch, sized once for a batch capacity and reused for every batch
+// (a shorter batch uses the top rows, which are contiguous in row-major storage).
+#pragma once
+
+#include <vector>
+
+#include "network.hpp"
+
+namespace deltaprop {
+
+template <class T>
+struct Workspace {
+  Workspace(const Layout& layout, Index capacity) : capacity(capacity) {
+    require(capacity >= 1, "batch size must be at least 1");
+    const Index depth = layout.num_layers();
+    input.resize(capacity, layout.n_inputs());
+    targets.resize(capacity, layout.n_outputs());
+    activations.resize(depth);
+    deltas.resize(depth);
+    for (Index l = 0; l < depth; ++l) {
+      activations[l].resize(capacity, layout.fan_out(l));
+      deltas[l].resize(capacity, layout.fan_out(l));
+    }
+    grad.resize(layout.n_params());
+  }
+
+  // The first `rows` rows of a buffer, as a matrix of their own.
+  static MatrixMap<T> top(Matrix<T>& m, Index rows) { return MatrixMap<T>(m.data(), rows, m.cols()); }
+
+  Index capacity;
+  Matrix<T> input, targets;               // gathered mini-batch (when shuffled)
+  std::vector<Matrix<T>> activations;     // aˡ for l = 1..L (index l − 1)
+  std::vector<Matrix<T>> deltas;          // δˡ, same shapes
+  Vector<T> grad;                         // ∂C/∂params in the network's flat layout
+};
+
+}  // namespace deltaprop

@@ -1,0 +1,175 @@
+"""The engine's kernels on NumPy arrays, for testing, teaching and building your own loops.
+
+Each function converts its inputs once, deliberately, to C-contiguous arrays of the working
+dtype (float32 when the leading array is float32, float64 otherwise) and calls the compiled
+kernel in :mod:`deltaprop._core.kernels`, which itself accepts only such arrays and never copies.
+Arrays are batch-first: one sample per row. Weights are ``(out, in)`` as in the textbook.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import _core
+
+__all__ = [
+    "ACTIVATIONS",
+    "LOSSES",
+    "activation",
+    "activation_backward",
+    "activation_derivative",
+    "dense_backward",
+    "dense_forward",
+    "loss",
+    "loss_gradient",
+    "output_delta",
+    "sgd_step",
+]
+
+ACTIVATIONS = ("identity", "sigmoid", "tanh", "relu", "leaky_relu", "softmax")
+LOSSES = ("quadratic", "cross_entropy", "log_likelihood")
+
+_raw = _core.kernels
+
+
+def working_dtype(leading) -> np.dtype:
+    """float32 if ``leading`` is a float32 array, else float64."""
+    return np.dtype(np.float32) if getattr(leading, "dtype", None) == np.float32 else np.dtype(np.float64)
+
+
+def as_array(x, dtype: np.dtype, name: str, ndim: int) -> np.ndarray:
+    """``x`` as a C-contiguous array of ``dtype`` with ``ndim`` dimensions; no copy when it already is one."""
+    if isinstance(x, np.ndarray) and x.dtype.kind not in "biuf":
+        raise TypeError(f"{name} must be a numeric array, got dtype {x.dtype}")
+    try:
+        arr = np.ascontiguousarray(x, dtype=dtype)
+    except (TypeError, ValueError) as err:
+        raise TypeError(f"{name} must be numeric array-like: {err}") from None
+    if arr.ndim != ndim:
+        raise ValueError(f"{name} must be {ndim}-D, got shape {arr.shape}")
+    return arr
+
+
+def _out(out, shape: tuple, dtype: np.dtype, name: str = "out") -> np.ndarray:
+    """A fresh result array, or the caller's ``out`` checked to be exactly right (it is written in place)."""
+    if out is None:
+        return np.empty(shape, dtype=dtype)
+    if not isinstance(out, np.ndarray) or out.dtype != dtype or not out.flags.c_contiguous or not out.flags.writeable:
+        raise TypeError(f"{name} must be a writeable C-contiguous {dtype} array")
+    if out.shape != shape:
+        raise ValueError(f"{name} must have shape {shape}, got {out.shape}")
+    return out
+
+
+def activation(name: str, z, slope: float = 0.01, out=None) -> np.ndarray:
+    """``a = f(z)`` for an activation ``name`` (softmax row by row); ``slope`` is leaky_relu's."""
+    dt = working_dtype(z)
+    z = as_array(z, dt, "z", 2)
+    out = _out(out, z.shape, dt)
+    _raw.activation(name, z, out, slope)
+    return out
+
+
+def activation_derivative(name: str, a, slope: float = 0.01, out=None) -> np.ndarray:
+    """``f'(z)`` computed from the activation's output ``a = f(z)`` (not defined for softmax)."""
+    dt = working_dtype(a)
+    a = as_array(a, dt, "a", 2)
+    out = _out(out, a.shape, dt)
+    _raw.activation_derivative(name, a, out, slope)
+    return out
+
+
+def activation_backward(name: str, a, g, slope: float = 0.01, out=None) -> np.ndarray:
+    """``g ⊙ f'(z)`` given ``a = f(z)`` and the gradient ``g`` with respect to ``a``.
+
+    For softmax this is the Jacobian-vector product ``a ⊙ (g − Σⱼ gⱼ aⱼ)`` row by row.
+    """
+    dt = working_dtype(a)
+    a, g = as_array(a, dt, "a", 2), as_array(g, dt, "g", 2)
+    out = _out(out, a.shape, dt)
+    _raw.activation_backward(name, a, g, out, slope)
+    return out
+
+
+def loss(name: str, a, y) -> float:
+    """Mean over rows of the per-sample cost of outputs ``a`` against targets ``y``."""
+    dt = working_dtype(a)
+    return float(_raw.loss(name, as_array(a, dt, "a", 2), as_array(y, dt, "y", 2)))
+
+
+def loss_gradient(name: str, a, y, out=None) -> np.ndarray:
+    """``∇ₐC`` for each sample (not divided by the batch size)."""
+    dt = working_dtype(a)
+    a, y = as_array(a, dt, "a", 2), as_array(y, dt, "y", 2)
+    out = _out(out, a.shape, dt)
+    _raw.loss_gradient(name, a, y, out)
+    return out
+
+
+def output_delta(activation: str, loss: str, a, y, slope: float = 0.01, out=None) -> np.ndarray:
+    """The output error ``δᴸ = ∇ₐC ⊙ f'(zᴸ)``; exactly ``a − y`` where the two cancel."""
+    dt = working_dtype(a)
+    a, y = as_array(a, dt, "a", 2), as_array(y, dt, "y", 2)
+    out = _out(out, a.shape, dt)
+    _raw.output_delta(activation, loss, a, y, out, slope)
+    return out
+
+
+def dense_forward(w, b, a_prev, out=None) -> np.ndarray:
+    """``z = a_prev wᵀ + b`` for a batch ``a_prev`` of shape ``(m, in)`` and weights ``(out, in)``."""
+    dt = working_dtype(w)
+    w, b, a_prev = as_array(w, dt, "w", 2), as_array(b, dt, "b", 1), as_array(a_prev, dt, "a_prev", 2)
+    out = _out(out, (a_prev.shape[0], w.shape[0]), dt)
+    _raw.dense_forward(w, b, a_prev, out)
+    return out
+
+
+def dense_backward(w, a_prev, delta, input_grad: bool = True):
+    """Gradients of a dense layer from its error ``delta`` (m, out) and its input ``a_prev`` (m, in).
+
+    Returns
+    -------
+    dw : ndarray (out, in)
+        ``δᵀ a_prev / m``, the gradient of the batch's mean cost.
+    db : ndarray (out,)
+        Mean of ``δ`` over the batch.
+    da_prev : ndarray (m, in) or None
+        ``δ w``, the gradient with respect to each sample's input; None unless ``input_grad``.
+    """
+    dt = working_dtype(w)
+    w, a_prev, delta = as_array(w, dt, "w", 2), as_array(a_prev, dt, "a_prev", 2), as_array(delta, dt, "delta", 2)
+    dw = np.empty((delta.shape[1], a_prev.shape[1]), dtype=dt)
+    db = np.empty(delta.shape[1], dtype=dt)
+    da = np.empty((delta.shape[0], w.shape[1]), dtype=dt) if input_grad else None
+    _raw.dense_backward(w, a_prev, delta, dw, db, da)
+    return dw, db, da
+
+
+def sgd_step(
+    params: np.ndarray,
+    grads,
+    lr: float,
+    velocity: np.ndarray | None = None,
+    momentum: float = 0.0,
+    nesterov: bool = False,
+    weight_decay: float = 0.0,
+    n_decayed: int | None = None,
+) -> None:
+    """One gradient-descent step on the flat ``params``, in place.
+
+    The first ``n_decayed`` entries (default: all) get L2 decay ``weight_decay`` (λ/n). With
+    ``momentum`` > 0, ``velocity`` (same length) is updated in place too; ``nesterov`` selects
+    Nesterov's form. ``params`` and ``velocity`` must already be 1-D C-contiguous float arrays.
+    """
+    if not isinstance(params, np.ndarray) or params.dtype not in (np.float32, np.float64):
+        raise TypeError("params must be a float32 or float64 NumPy array (it is updated in place)")
+    dt = params.dtype
+    params = _out(params, (params.size,), dt, "params") if params.ndim == 1 else _out(params, (), dt, "params")
+    grads = as_array(grads, dt, "grads", 1)
+    if momentum != 0.0:
+        if velocity is None:
+            raise ValueError("velocity is required when momentum is not 0")
+        velocity = _out(velocity, params.shape, dt, "velocity")
+    else:
+        velocity = np.empty(0, dtype=dt)
+    _raw.sgd_step(params, grads, velocity, lr, momentum, nesterov, weight_decay, -1 if n_decayed is None else n_decayed)

@@ -140,14 +140,24 @@ void bind_kernels(py::module_& k) {
       "Output error: grad_a C * f'(z)");
   k.def(
       "dense_forward",
-      [](MatrixIn<T> w, VectorIn<T> b, MatrixIn<T> a_prev, MatrixOut<T> out) { dense_forward<T>(w, b, a_prev, out); },
+      [](MatrixIn<T> w, VectorIn<T> b, MatrixIn<T> a_prev, MatrixOut<T> out) {
+        GemmBuffers<T> buffers(a_prev.rows(), w.rows(), a_prev.cols());
+        dense_forward<T>(w, b, a_prev, out, buffers);
+      },
       "w"_a.noconvert(), "b"_a.noconvert(), "a_prev"_a.noconvert(), "out"_a.noconvert(), "z = a_prev @ w.T + b");
   k.def(
       "dense_backward",
       [](MatrixIn<T> w, MatrixIn<T> a_prev, MatrixIn<T> delta, MatrixOut<T> dw, VectorOut<T> db,
          std::optional<MatrixOut<T>> da_prev) {
-        dense_parameter_gradients<T>(a_prev, delta, dw, db);
-        if (da_prev) dense_input_gradient<T>(w, delta, *da_prev);
+        require(a_prev.cols() == w.cols() && delta.cols() == w.rows(),
+                "a_prev must be (m, " + std::to_string(w.cols()) + ") and delta (m, " + std::to_string(w.rows()) +
+                    ") for w of shape " + shape_str(w.rows(), w.cols()));
+        GemmBuffers<T> weight_grad(delta.cols(), a_prev.cols(), delta.rows());
+        dense_parameter_gradients<T>(a_prev, delta, dw, db, weight_grad);
+        if (da_prev) {
+          GemmBuffers<T> input_grad(delta.rows(), w.cols(), w.rows());
+          dense_input_gradient<T>(w, delta, *da_prev, input_grad);
+        }
       },
       "w"_a.noconvert(), "a_prev"_a.noconvert(), "delta"_a.noconvert(), "dw"_a.noconvert(), "db"_a.noconvert(),
       "da_prev"_a.noconvert() = py::none(), "dw = delta.T @ a_prev / m, db = mean(delta), da_prev = delta @ w");

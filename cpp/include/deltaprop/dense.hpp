@@ -1,42 +1,57 @@
 // A dense layer on a mini-batch of m rows; weights are (out, in) as in the textbook.
-// Each product is a single GEMM written straight into its destination (noalias: no temporary).
+// Each product is one GEMM written straight into its destination, with preallocated buffers.
 #pragma once
 
-#include "types.hpp"
+#include <string>
+
+#include "gemm.hpp"
 
 namespace deltaprop {
 
+// The packing buffers of one layer's three products for batches of up to `rows` samples.
+template <class T>
+struct DenseBuffers {
+  DenseBuffers(Index rows, Index fan_in, Index fan_out)
+      : forward(rows, fan_out, fan_in), weight_grad(fan_out, fan_in, rows), input_grad(rows, fan_in, fan_out) {}
+  GemmBuffers<T> forward;      // Z = A Wᵀ
+  GemmBuffers<T> weight_grad;  // ∂C/∂W = δᵀ A / m
+  GemmBuffers<T> input_grad;   // ∂C/∂A = δ W
+};
+
 // Z = A Wᵀ + b
 template <class T>
-void dense_forward(MatrixIn<T> w, VectorIn<T> b, MatrixIn<T> a_prev, MatrixOut<T> z) {
+void dense_forward(MatrixIn<T> w, VectorIn<T> b, MatrixIn<T> a_prev, MatrixOut<T> z, GemmBuffers<T>& buffers) {
   require(a_prev.cols() == w.cols(), "input has " + std::to_string(a_prev.cols()) + " features, the layer expects " +
                                          std::to_string(w.cols()));
-  require(b.size() == w.rows(), "bias must have " + std::to_string(w.rows()) + " entries, got " +
-                                    std::to_string(b.size()));
+  require(b.size() == w.rows(),
+          "bias must have " + std::to_string(w.rows()) + " entries, got " + std::to_string(b.size()));
   require_shape(z, a_prev.rows(), w.rows(), "forward output");
-  z.noalias() = a_prev * w.transpose();
-  z.rowwise() += b.transpose();
+  z.rowwise() = b.transpose();
+  gemm_accumulate<T>(plain<T>(a_prev), transposed<T>(w), w.cols(), z, T(1), buffers);
 }
 
 // ∂C/∂W = δᵀ A / m,  ∂C/∂b = mean over rows of δ  (gradients of the batch's mean cost).
 template <class T>
-void dense_parameter_gradients(MatrixIn<T> a_prev, MatrixIn<T> delta, MatrixOut<T> dw, VectorOut<T> db) {
+void dense_parameter_gradients(MatrixIn<T> a_prev, MatrixIn<T> delta, MatrixOut<T> dw, VectorOut<T> db,
+                               GemmBuffers<T>& buffers) {
   require(a_prev.rows() == delta.rows(), "input and delta must have the same number of rows");
   require(a_prev.rows() > 0, "gradients of an empty batch");
   require_shape(dw, delta.cols(), a_prev.cols(), "weight gradient");
   require(db.size() == delta.cols(), "bias gradient must have " + std::to_string(delta.cols()) + " entries");
   const T inv_m = T(1) / static_cast<T>(delta.rows());
-  dw.noalias() = inv_m * (delta.transpose() * a_prev);
+  dw.setZero();
+  gemm_accumulate<T>(transposed<T>(delta), plain<T>(a_prev), delta.rows(), dw, inv_m, buffers);
   db.noalias() = inv_m * delta.colwise().sum().transpose();
 }
 
 // ∂C/∂A = δ W: the gradient with respect to the layer's input, one row per sample.
 template <class T>
-void dense_input_gradient(MatrixIn<T> w, MatrixIn<T> delta, MatrixOut<T> da_prev) {
+void dense_input_gradient(MatrixIn<T> w, MatrixIn<T> delta, MatrixOut<T> da_prev, GemmBuffers<T>& buffers) {
   require(delta.cols() == w.rows(), "delta has " + std::to_string(delta.cols()) + " columns, the layer has " +
                                         std::to_string(w.rows()) + " outputs");
   require_shape(da_prev, delta.rows(), w.cols(), "input gradient");
-  da_prev.noalias() = delta * w;
+  da_prev.setZero();
+  gemm_accumulate<T>(plain<T>(delta), plain<T>(w), w.rows(), da_prev, T(1), buffers);
 }
 
 }  // namespace deltaprop

@@ -15,9 +15,10 @@ MatrixMap<T> forward(const Network<T>& net, Workspace<T>& ws, MatrixIn<T> x) {
   for (Index l = 0; l < net.num_layers(); ++l) {
     MatrixMap<T> a = Workspace<T>::top(ws.activations[l], rows);
     if (l == 0) {
-      dense_forward<T>(net.weight(l), net.bias(l), x, a);
+      dense_forward<T>(net.weight(l), net.bias(l), x, a, ws.gemm[l]->forward);
     } else {
-      dense_forward<T>(net.weight(l), net.bias(l), Workspace<T>::top(ws.activations[l - 1], rows), a);
+      dense_forward<T>(net.weight(l), net.bias(l), Workspace<T>::top(ws.activations[l - 1], rows), a,
+                       ws.gemm[l]->forward);
     }
     activation_forward<T>(net.activation(l), a, a);
   }
@@ -41,14 +42,14 @@ void backward(const Network<T>& net, Workspace<T>& ws, MatrixIn<T> x, MatrixIn<T
     VectorMap<T> db = layout.bias(ws.grad.data(), l);
     if (l > 0) {
       MatrixMap<T> a_prev = Workspace<T>::top(ws.activations[l - 1], rows);
-      dense_parameter_gradients<T>(a_prev, delta, dw, db);
+      dense_parameter_gradients<T>(a_prev, delta, dw, db, ws.gemm[l]->weight_grad);
       MatrixMap<T> delta_prev = Workspace<T>::top(ws.deltas[l - 1], rows);
-      dense_input_gradient<T>(net.weight(l), delta, delta_prev);
+      dense_input_gradient<T>(net.weight(l), delta, delta_prev, ws.gemm[l]->input_grad);
       activation_backward<T>(net.activation(l - 1), a_prev, delta_prev, delta_prev);
     } else {
-      dense_parameter_gradients<T>(x, delta, dw, db);
+      dense_parameter_gradients<T>(x, delta, dw, db, ws.gemm[0]->weight_grad);
       if (input_grad != nullptr) {
-        dense_input_gradient<T>(net.weight(0), delta, *input_grad);
+        dense_input_gradient<T>(net.weight(0), delta, *input_grad, ws.gemm[0]->input_grad);
         *input_grad /= static_cast<T>(rows);
       }
     }

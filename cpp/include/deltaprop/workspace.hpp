@@ -2,8 +2,10 @@
 // (a shorter batch uses the top rows, which are contiguous in row-major storage).
 #pragma once
 
+#include <memory>
 #include <vector>
 
+#include "dense.hpp"
 #include "network.hpp"
 
 namespace deltaprop {
@@ -20,6 +22,7 @@ struct Workspace {
     for (Index l = 0; l < depth; ++l) {
       activations[l].resize(capacity, layout.fan_out(l));
       deltas[l].resize(capacity, layout.fan_out(l));
+      gemm.push_back(std::make_unique<DenseBuffers<T>>(capacity, layout.fan_in(l), layout.fan_out(l)));
     }
     grad.resize(layout.n_params());
   }
@@ -32,6 +35,7 @@ struct Workspace {
   std::vector<Matrix<T>> activations;     // aˡ for l = 1..L (index l − 1)
   std::vector<Matrix<T>> deltas;          // δˡ, same shapes
   Vector<T> grad;                         // ∂C/∂params in the network's flat layout
+  std::vector<std::unique_ptr<DenseBuffers<T>>> gemm;  // each layer's GEMM packing buffers
 };
 
 }  // namespace deltaprop

@@ -1,0 +1,88 @@
+// Proves that training allocates nothing per mini-batch: after a first epoch has sized the
+// workspaces, heap allocation through Eigen is forbidden (EIGEN_RUNTIME_NO_MALLOC makes any
+// attempt throw) and further epochs, including a shorter last batch, must still run.
+#include <cstdio>
+#include <cstdlib>
+#include <random>
+#include <stdexcept>
+
+// Eigen's checks are assertions, compiled out in release builds: make them throw in every build.
+struct EigenAssertion : std::logic_error {
+  using std::logic_error::logic_error;
+};
+#define eigen_assert(x) \
+  if (!(x)) throw EigenAssertion(#x)
+#define EIGEN_RUNTIME_NO_MALLOC
+
+#include "deltaprop/trainer.hpp"
+
+using namespace deltaprop;
+
+namespace {
+
+int failures = 0;
+
+void check(bool ok, const char* what) {
+  std::printf("%s %s\n", ok ? "ok  " : "FAIL", what);
+  if (!ok) ++failures;
+}
+
+template <class T>
+void train_without_allocating(std::vector<Index> sizes, Activation hidden, Activation output, Loss loss, Index n,
+                              Index batch, double momentum, bool nesterov, const char* what) {
+  Network<T> net(sizes, {hidden, 0.01}, {output, 0.01}, loss);
+  std::mt19937_64 rng(7);
+  std::normal_distribution<double> normal(0.0, 0.1);
+  for (Index i = 0; i < net.params().size(); ++i) net.params()[i] = static_cast<T>(normal(rng));
+  Matrix<T> x = Matrix<T>::Random(n, sizes.front()).cwiseAbs();
+  Matrix<T> y = Matrix<T>::Zero(n, sizes.back());
+  for (Index i = 0; i < n; ++i) y(i, i % sizes.back()) = T(1);
+  Trainer<T> trainer(net);
+  const SgdConfig config{0.05, momentum, nesterov, 1e-4};
+  trainer.train_epoch(x, y, batch, config, true, 1);  // sizes the workspaces
+
+  Eigen::internal::set_is_malloc_allowed(false);
+  T cost = 0;
+  bool allocated = false;
+  try {
+    for (std::uint64_t epoch = 2; epoch <= 3; ++epoch) cost = trainer.train_epoch(x, y, batch, config, true, epoch);
+  } catch (const EigenAssertion& e) {
+    allocated = true;
+    std::printf("     %s\n", e.what());
+  }
+  Eigen::internal::set_is_malloc_allowed(true);
+  check(!allocated && std::isfinite(static_cast<double>(cost)), what);
+}
+
+// The guard itself must be live in this build, or the tests above prove nothing.
+void guard_catches_an_allocation() {
+  Eigen::internal::set_is_malloc_allowed(false);
+  bool caught = false;
+  try {
+    Matrix<double> m(64, 64);
+    m.setZero();
+  } catch (const EigenAssertion&) {
+    caught = true;
+  }
+  Eigen::internal::set_is_malloc_allowed(true);
+  check(caught, "control: an allocation while forbidden is caught");
+}
+
+}  // namespace
+
+int main() {
+  guard_catches_an_allocation();
+  // n is never a multiple of the batch size, so the shorter last batch is exercised too.
+  train_without_allocating<double>({784, 30, 10}, Activation::sigmoid, Activation::sigmoid, Loss::quadratic, 1003, 10,
+                                   0.0, false, "float64 [784,30,10] sigmoid/quadratic, batch 10");
+  train_without_allocating<float>({784, 100, 10}, Activation::relu, Activation::softmax, Loss::log_likelihood, 1001,
+                                  32, 0.9, false, "float32 [784,100,10] relu/softmax, momentum, batch 32");
+  train_without_allocating<float>({784, 512, 512, 10}, Activation::relu, Activation::softmax, Loss::log_likelihood,
+                                  300, 128, 0.9, true, "float32 [784,512,512,10] relu/softmax, Nesterov, batch 128");
+  train_without_allocating<double>({20, 17, 9, 3}, Activation::tanh, Activation::softmax, Loss::quadratic, 50, 7, 0.5,
+                                   false, "float64 tanh/softmax/quadratic (Jacobian path), batch 7");
+  train_without_allocating<double>({5, 8, 4}, Activation::leaky_relu, Activation::sigmoid, Loss::cross_entropy, 9, 1,
+                                   0.0, false, "float64 leaky_relu/sigmoid/cross_entropy, batch 1");
+  std::printf("%d failed\n", failures);
+  return failures == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

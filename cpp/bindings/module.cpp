@@ -76,8 +76,10 @@ void bind_engine(py::module_& m, const char* name) {
       .def_property_readonly("dtype", [](E&) { return py::dtype::of<T>(); })
       .def_property_readonly("n_params", [](E& e) { return e.net().layout().n_params(); })
       .def_property_readonly("n_weights", [](E& e) { return e.net().layout().n_weights(); })
-      .def_property_readonly("hidden_activation", [](E& e) { return activation_name(e.net().hidden_activation().kind); })
-      .def_property_readonly("output_activation", [](E& e) { return activation_name(e.net().output_activation().kind); })
+      .def_property_readonly("hidden_activation",
+                             [](E& e) { return activation_name(e.net().hidden_activation().kind); })
+      .def_property_readonly("output_activation",
+                             [](E& e) { return activation_name(e.net().output_activation().kind); })
       .def_property_readonly("loss", [](E& e) { return loss_name(e.net().loss()); })
       .def_property_readonly("slope", [](E& e) { return e.net().hidden_activation().slope; })
       .def_property_readonly(
@@ -124,7 +126,8 @@ void bind_kernels(py::module_& k) {
       "name"_a, "a"_a.noconvert(), "g"_a.noconvert(), "out"_a.noconvert(), "slope"_a = 0.01,
       "g * f'(z) (softmax: its Jacobian-vector product)");
   k.def(
-      "loss", [](const std::string& name, MatrixIn<T> a, MatrixIn<T> y) { return loss_value<T>(parse_loss(name), a, y); },
+      "loss",
+      [](const std::string& name, MatrixIn<T> a, MatrixIn<T> y) { return loss_value<T>(parse_loss(name), a, y); },
       "name"_a, "a"_a.noconvert(), "y"_a.noconvert(), "Mean over rows of the per-sample cost");
   k.def(
       "loss_gradient",

@@ -75,10 +75,10 @@ int main() {
   // n is never a multiple of the batch size, so the shorter last batch is exercised too.
   train_without_allocating<double>({784, 30, 10}, Activation::sigmoid, Activation::sigmoid, Loss::quadratic, 1003, 10,
                                    0.0, false, "float64 [784,30,10] sigmoid/quadratic, batch 10");
-  train_without_allocating<float>({784, 100, 10}, Activation::relu, Activation::softmax, Loss::log_likelihood, 1001,
-                                  32, 0.9, false, "float32 [784,100,10] relu/softmax, momentum, batch 32");
-  train_without_allocating<float>({784, 512, 512, 10}, Activation::relu, Activation::softmax, Loss::log_likelihood,
-                                  300, 128, 0.9, true, "float32 [784,512,512,10] relu/softmax, Nesterov, batch 128");
+  train_without_allocating<float>({784, 100, 10}, Activation::relu, Activation::softmax, Loss::log_likelihood, 1001, 32,
+                                  0.9, false, "float32 [784,100,10] relu/softmax, momentum, batch 32");
+  train_without_allocating<float>({784, 512, 512, 10}, Activation::relu, Activation::softmax, Loss::log_likelihood, 300,
+                                  128, 0.9, true, "float32 [784,512,512,10] relu/softmax, Nesterov, batch 128");
   train_without_allocating<double>({20, 17, 9, 3}, Activation::tanh, Activation::softmax, Loss::quadratic, 50, 7, 0.5,
                                    false, "float64 tanh/softmax/quadratic (Jacobian path), batch 7");
   train_without_allocating<double>({5, 8, 4}, Activation::leaky_relu, Activation::sigmoid, Loss::cross_entropy, 9, 1,

@@ -14,12 +14,18 @@ enum class Activation { identity, sigmoid, tanh, relu, leaky_relu, softmax };
 
 inline const char* activation_name(Activation f) {
   switch (f) {
-    case Activation::identity: return "identity";
-    case Activation::sigmoid: return "sigmoid";
-    case Activation::tanh: return "tanh";
-    case Activation::relu: return "relu";
-    case Activation::leaky_relu: return "leaky_relu";
-    case Activation::softmax: return "softmax";
+    case Activation::identity:
+      return "identity";
+    case Activation::sigmoid:
+      return "sigmoid";
+    case Activation::tanh:
+      return "tanh";
+    case Activation::relu:
+      return "relu";
+    case Activation::leaky_relu:
+      return "leaky_relu";
+    case Activation::softmax:
+      return "softmax";
   }
   return "?";
 }
@@ -78,11 +84,21 @@ void activation_derivative(const ActivationSpec& f, MatrixIn<T> a, MatrixOut<T> 
   require_shape(out, a.rows(), a.cols(), "derivative output");
   const T slope = static_cast<T>(f.slope);
   switch (f.kind) {
-    case Activation::identity: out.setOnes(); break;
-    case Activation::sigmoid: out = a.array() * (T(1) - a.array()); break;
-    case Activation::tanh: out = T(1) - a.array().square(); break;
-    case Activation::relu: out = (a.array() > T(0)).template cast<T>(); break;
-    case Activation::leaky_relu: out = (a.array() > T(0)).template cast<T>() * (T(1) - slope) + slope; break;
+    case Activation::identity:
+      out.setOnes();
+      break;
+    case Activation::sigmoid:
+      out = a.array() * (T(1) - a.array());
+      break;
+    case Activation::tanh:
+      out = T(1) - a.array().square();
+      break;
+    case Activation::relu:
+      out = (a.array() > T(0)).template cast<T>();
+      break;
+    case Activation::leaky_relu:
+      out = (a.array() > T(0)).template cast<T>() * (T(1) - slope) + slope;
+      break;
     case Activation::softmax:
       throw std::invalid_argument(
           "softmax has no element-wise derivative; use activation_backward for its Jacobian-vector product");
@@ -100,10 +116,18 @@ void activation_backward(const ActivationSpec& f, MatrixIn<T> a, MatrixIn<T> g, 
     case Activation::identity:
       if (out.data() != g.data()) out = g;
       break;
-    case Activation::sigmoid: out = g.array() * a.array() * (T(1) - a.array()); break;
-    case Activation::tanh: out = g.array() * (T(1) - a.array().square()); break;
-    case Activation::relu: out = (a.array() > T(0)).select(g.array(), T(0)); break;
-    case Activation::leaky_relu: out = (a.array() > T(0)).select(g.array(), slope * g.array()); break;
+    case Activation::sigmoid:
+      out = g.array() * a.array() * (T(1) - a.array());
+      break;
+    case Activation::tanh:
+      out = g.array() * (T(1) - a.array().square());
+      break;
+    case Activation::relu:
+      out = (a.array() > T(0)).select(g.array(), T(0));
+      break;
+    case Activation::leaky_relu:
+      out = (a.array() > T(0)).select(g.array(), slope * g.array());
+      break;
     case Activation::softmax:
       for (Index i = 0; i < a.rows(); ++i) {
         const T dot = g.row(i).dot(a.row(i));

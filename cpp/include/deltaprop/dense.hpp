@@ -21,8 +21,8 @@ struct DenseBuffers {
 // Z = A Wᵀ + b
 template <class T>
 void dense_forward(MatrixIn<T> w, VectorIn<T> b, MatrixIn<T> a_prev, MatrixOut<T> z, GemmBuffers<T>& buffers) {
-  require(a_prev.cols() == w.cols(), "input has " + std::to_string(a_prev.cols()) + " features, the layer expects " +
-                                         std::to_string(w.cols()));
+  require(a_prev.cols() == w.cols(),
+          "input has " + std::to_string(a_prev.cols()) + " features, the layer expects " + std::to_string(w.cols()));
   require(b.size() == w.rows(),
           "bias must have " + std::to_string(w.rows()) + " entries, got " + std::to_string(b.size()));
   require_shape(z, a_prev.rows(), w.rows(), "forward output");

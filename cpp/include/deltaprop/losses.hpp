@@ -13,9 +13,12 @@ enum class Loss { quadratic, cross_entropy, log_likelihood };
 
 inline const char* loss_name(Loss c) {
   switch (c) {
-    case Loss::quadratic: return "quadratic";
-    case Loss::cross_entropy: return "cross_entropy";
-    case Loss::log_likelihood: return "log_likelihood";
+    case Loss::quadratic:
+      return "quadratic";
+    case Loss::cross_entropy:
+      return "cross_entropy";
+    case Loss::log_likelihood:
+      return "log_likelihood";
   }
   return "?";
 }
@@ -58,7 +61,9 @@ T loss_value(Loss loss, MatrixIn<T> a, MatrixIn<T> y) {
   require(a.rows() > 0, "loss of an empty batch");
   T total = 0;
   switch (loss) {
-    case Loss::quadratic: total = T(0.5) * (a - y).squaredNorm(); break;
+    case Loss::quadratic:
+      total = T(0.5) * (a - y).squaredNorm();
+      break;
     case Loss::cross_entropy:
       total = -((y.array() == T(0)).select(T(0), y.array() * safe_log(a.array())) +
                 (y.array() == T(1)).select(T(0), (T(1) - y.array()) * safe_log(T(1) - a.array())))
@@ -78,9 +83,15 @@ void loss_gradient(Loss loss, MatrixIn<T> a, MatrixIn<T> y, MatrixOut<T> out) {
   require_shape(out, a.rows(), a.cols(), "gradient output");
   const T tiny = std::numeric_limits<T>::min();
   switch (loss) {
-    case Loss::quadratic: out = a - y; break;
-    case Loss::cross_entropy: out = (a - y).array() / (a.array() * (T(1) - a.array())).max(tiny); break;
-    case Loss::log_likelihood: out = -y.array() / a.array().max(tiny); break;
+    case Loss::quadratic:
+      out = a - y;
+      break;
+    case Loss::cross_entropy:
+      out = (a - y).array() / (a.array() * (T(1) - a.array())).max(tiny);
+      break;
+    case Loss::log_likelihood:
+      out = -y.array() / a.array().max(tiny);
+      break;
   }
 }
 

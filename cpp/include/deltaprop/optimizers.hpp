@@ -39,8 +39,8 @@ void sgd_segment(P&& p, const G& g, V&& v, T lr, T mu, bool nesterov, T wd) {
 template <class T>
 void sgd_step(const SgdConfig& c, VectorOut<T> params, VectorIn<T> grads, VectorOut<T> velocity, Index n_decayed) {
   const Index n = params.size();
-  require(grads.size() == n, "grads must have the same length as params (" + std::to_string(n) + "), got " +
-                                 std::to_string(grads.size()));
+  require(grads.size() == n,
+          "grads must have the same length as params (" + std::to_string(n) + "), got " + std::to_string(grads.size()));
   require(n_decayed >= 0 && n_decayed <= n, "n_decayed must be between 0 and the number of parameters");
   const T mu = static_cast<T>(c.momentum);
   if (mu != T(0)) {
@@ -51,8 +51,8 @@ void sgd_step(const SgdConfig& c, VectorOut<T> params, VectorIn<T> grads, Vector
   const T wd = static_cast<T>(c.weight_decay);
   auto v_head = mu != T(0) ? velocity.head(n_decayed) : velocity.head(0);
   auto v_tail = mu != T(0) ? velocity.tail(n - n_decayed) : velocity.head(0);
-  detail::sgd_segment(params.head(n_decayed).array(), grads.head(n_decayed).array(), v_head.array(), lr, mu,
-                      c.nesterov, wd);
+  detail::sgd_segment(params.head(n_decayed).array(), grads.head(n_decayed).array(), v_head.array(), lr, mu, c.nesterov,
+                      wd);
   detail::sgd_segment(params.tail(n - n_decayed).array(), grads.tail(n - n_decayed).array(), v_tail.array(), lr, mu,
                       c.nesterov, T(0));
 }

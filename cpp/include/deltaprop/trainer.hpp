@@ -96,8 +96,8 @@ class Trainer {
 
   // The network's output for every row of x.
   void predict(MatrixIn<T> x, MatrixOut<T> out) {
-    require(x.cols() == net_.layout().n_inputs(), "X must have " + std::to_string(net_.layout().n_inputs()) +
-                                                      " columns, got " + std::to_string(x.cols()));
+    require(x.cols() == net_.layout().n_inputs(),
+            "X must have " + std::to_string(net_.layout().n_inputs()) + " columns, got " + std::to_string(x.cols()));
     require_shape(out, x.rows(), net_.layout().n_outputs(), "output");
     if (x.rows() == 0) return;
     Workspace<T>& ws = workspace(eval_ws_, std::min(kEvalChunk, x.rows()));

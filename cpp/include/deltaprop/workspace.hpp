@@ -31,10 +31,10 @@ struct Workspace {
   static MatrixMap<T> top(Matrix<T>& m, Index rows) { return MatrixMap<T>(m.data(), rows, m.cols()); }
 
   Index capacity;
-  Matrix<T> input, targets;               // gathered mini-batch (when shuffled)
-  std::vector<Matrix<T>> activations;     // aˡ for l = 1..L (index l − 1)
-  std::vector<Matrix<T>> deltas;          // δˡ, same shapes
-  Vector<T> grad;                         // ∂C/∂params in the network's flat layout
+  Matrix<T> input, targets;                            // gathered mini-batch (when shuffled)
+  std::vector<Matrix<T>> activations;                  // aˡ for l = 1..L (index l − 1)
+  std::vector<Matrix<T>> deltas;                       // δˡ, same shapes
+  Vector<T> grad;                                      // ∂C/∂params in the network's flat layout
   std::vector<std::unique_ptr<DenseBuffers<T>>> gemm;  // each layer's GEMM packing buffers
 };
 

@@ -1,6 +1,13 @@
-"""deltaprop: fast backpropagation for fully-connected neural networks."""
+"""deltaprop: fast backpropagation for fully-connected neural networks.
 
-from . import kernels
+A C++/Eigen engine runs whole training epochs; :class:`Network` is the Python face of it and
+:mod:`deltaprop.kernels` exposes each kernel (activations, costs, dense layer, updates) on
+NumPy arrays.
+"""
 
-__all__ = ["kernels"]
+from . import datasets, kernels
+from .history import History
+from .network import DivergenceError, Network
+
+__all__ = ["DivergenceError", "History", "Network", "datasets", "kernels"]
 __version__ = "0.1.0"

@@ -394,7 +394,7 @@ def test_last_short_batch_is_used():
         np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-14)
 
 
-def test_history_cost_is_mean_of_batch_costs_before_each_update():
+def test_history_cost_is_the_mean_per_sample_cost_seen_before_each_update():
     net = Network([4, 5, 3], seed=0)
     X, labels, one_hot = make_data(n=7)
     expected, *_ = reference.train_epoch(copies(net.weights), copies(net.biases), X, one_hot, np.arange(7), 3, 0.5)

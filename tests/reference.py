@@ -1,0 +1,325 @@
+"""A plain NumPy reference of the mathematics deltaprop implements.
+
+Everything here is written the textbook way, for readability rather than speed:
+derivatives are functions of the pre-activation ``z``, softmax goes through its
+explicit Jacobian, and every function returns new arrays. The tests compare the
+compiled engine against these functions.
+
+Conventions (the same as the engine): samples are rows (batch-first), a layer's
+weight ``W`` is ``(n_out, n_in)`` and its bias ``b`` is ``(n_out,)``, so that
+``Z = A_prev Wᵀ + b`` and ``A = f(Z)``. Costs are means over the samples of the
+per-sample cost. Logarithms and divisions are guarded by ``tiny``, the smallest
+positive normal number of the working dtype, so ``a = 0`` or ``a = 1`` never
+gives NaN.
+"""
+
+import numpy as np
+
+ACTIVATIONS = ("identity", "sigmoid", "tanh", "relu", "leaky_relu", "softmax")
+LOSSES = ("quadratic", "cross_entropy", "log_likelihood")
+
+# (output activation, loss) pairs an output layer may use.
+VALID_PAIRS = (
+    *((act, "quadratic") for act in ACTIVATIONS),
+    ("sigmoid", "cross_entropy"),
+    ("softmax", "log_likelihood"),
+)
+
+
+def _tiny(x, tiny):
+    """The clamp value: ``tiny`` if given, else the smallest normal of ``x``'s float dtype."""
+    if tiny is not None:
+        return tiny
+    dtype = np.asarray(x).dtype
+    return np.finfo(dtype if np.issubdtype(dtype, np.floating) else np.float64).tiny
+
+
+# --------------------------------------------------------------------------- activations
+
+
+def sigmoid(z):
+    """σ(z) = 1 / (1 + e^(−z)), evaluated without overflow for large |z|."""
+    z = np.asarray(z, dtype=float)
+    e = np.exp(-np.abs(z))  # never overflows
+    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+
+
+def softmax(z):
+    """softmax(z)_j = e^(z_j) / Σ_k e^(z_k) for each row; the row maximum is subtracted first."""
+    z = np.asarray(z, dtype=float)
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def activation(name, z, slope=0.01):
+    """a = f(z), element-wise (softmax: row-wise)."""
+    z = np.asarray(z, dtype=float)
+    if name == "identity":
+        return z.copy()
+    if name == "sigmoid":
+        return sigmoid(z)
+    if name == "tanh":
+        return np.tanh(z)
+    if name == "relu":
+        return np.where(z > 0, z, 0.0)
+    if name == "leaky_relu":
+        return np.where(z > 0, z, slope * z)
+    if name == "softmax":
+        return softmax(z)
+    raise ValueError(f"unknown activation {name!r}")
+
+
+def activation_prime(name, z, slope=0.01):
+    """f'(z), element-wise, as a function of z. Softmax has no element-wise derivative.
+
+    At z == 0 exactly, relu' is 0 and leaky_relu' is ``slope`` (the engine's convention).
+    """
+    z = np.asarray(z, dtype=float)
+    if name == "identity":
+        return np.ones_like(z)
+    if name == "sigmoid":
+        s = sigmoid(z)
+        return s * (1.0 - s)
+    if name == "tanh":
+        return 1.0 - np.tanh(z) ** 2
+    if name == "relu":
+        return np.where(z > 0, 1.0, 0.0)
+    if name == "leaky_relu":
+        return np.where(z > 0, 1.0, slope)
+    if name == "softmax":
+        raise ValueError("softmax has no element-wise derivative; use softmax_jvp")
+    raise ValueError(f"unknown activation {name!r}")
+
+
+def softmax_jacobian(a_row):
+    """∂a_i/∂z_j = a_i (δ_ij − a_j), i.e. J = diag(a) − a aᵀ, for one sample's softmax output."""
+    a_row = np.asarray(a_row, dtype=float)
+    return np.diag(a_row) - np.outer(a_row, a_row)
+
+
+def softmax_jvp(a, g):
+    """Row-wise J g with J the softmax Jacobian at output ``a`` (J is symmetric, so also Jᵀ g)."""
+    a = np.asarray(a, dtype=float)
+    g = np.asarray(g, dtype=float)
+    return np.stack([softmax_jacobian(a_row) @ g_row for a_row, g_row in zip(a, g)]).reshape(a.shape)
+
+
+def activation_backward(name, z, g, slope=0.01):
+    """The chain rule through f at z: g ⊙ f'(z) (softmax: its Jacobian at f(z) applied to g)."""
+    if name == "softmax":
+        return softmax_jvp(softmax(z), g)
+    return np.asarray(g, dtype=float) * activation_prime(name, z, slope)
+
+
+# --------------------------------------------------------------------------- costs
+
+
+def _xlogy(x, y, tiny):
+    """x ln(max(y, tiny)), with terms where x == 0 exactly 0."""
+    x = np.asarray(x, dtype=float)
+    return np.where(x == 0, 0.0, x * np.log(np.maximum(y, tiny)))
+
+
+def per_sample_loss(name, a, y, tiny=None):
+    """C_x for each row: quadratic ½‖a−y‖², cross-entropy −Σ[y ln a + (1−y) ln(1−a)], log-likelihood −Σ y ln a."""
+    a = np.asarray(a, dtype=float)
+    y = np.asarray(y, dtype=float)
+    tiny = _tiny(a, tiny)
+    if name == "quadratic":
+        return 0.5 * np.sum((a - y) ** 2, axis=1)
+    if name == "cross_entropy":
+        return -np.sum(_xlogy(y, a, tiny) + _xlogy(1.0 - y, 1.0 - a, tiny), axis=1)
+    if name == "log_likelihood":
+        return -np.sum(_xlogy(y, a, tiny), axis=1)
+    raise ValueError(f"unknown loss {name!r}")
+
+
+def loss(name, a, y, tiny=None):
+    """C = (1/m) Σ_x C_x, the mean over the m rows of the per-sample cost."""
+    return float(np.mean(per_sample_loss(name, a, y, tiny)))
+
+
+def loss_gradient(name, a, y, tiny=None):
+    """∇ₐC_x for each row (per sample, not divided by m)."""
+    a = np.asarray(a, dtype=float)
+    y = np.asarray(y, dtype=float)
+    tiny = _tiny(a, tiny)
+    if name == "quadratic":
+        return a - y
+    if name == "cross_entropy":
+        return (a - y) / np.maximum(a * (1.0 - a), tiny)
+    if name == "log_likelihood":
+        return -y / np.maximum(a, tiny)
+    raise ValueError(f"unknown loss {name!r}")
+
+
+def output_delta(activation_name, loss_name, z, y, slope=0.01, tiny=None):
+    """δᴸ = ∇ₐC ⊙ f'(zᴸ) by the general route (softmax: through its Jacobian), from zᴸ.
+
+    No simplification is used, so this checks the engine's shortcut δᴸ = a − y where it applies.
+    """
+    if (activation_name, loss_name) not in VALID_PAIRS:
+        raise ValueError(f"invalid output pair ({activation_name!r}, {loss_name!r})")
+    a = activation(activation_name, z, slope)
+    return activation_backward(activation_name, z, loss_gradient(loss_name, a, y, tiny), slope)
+
+
+# --------------------------------------------------------------------------- dense layer
+
+
+def dense_forward(w, b, a_prev):
+    """Z = A_prev Wᵀ + b."""
+    return np.asarray(a_prev, dtype=float) @ np.asarray(w, dtype=float).T + np.asarray(b, dtype=float)
+
+
+def dense_backward(w, a_prev, delta):
+    """For a batch of m: ∂C/∂W = δᵀ A_prev / m, ∂C/∂b = mean of δ's rows, ∂C_x/∂A_prev = δ W (per sample)."""
+    w = np.asarray(w, dtype=float)
+    a_prev = np.asarray(a_prev, dtype=float)
+    delta = np.asarray(delta, dtype=float)
+    m = delta.shape[0]
+    return delta.T @ a_prev / m, delta.mean(axis=0), delta @ w
+
+
+# --------------------------------------------------------------------------- optimizer
+
+
+def sgd_step(params, grads, lr, velocity=None, momentum=0.0, nesterov=False, weight_decay=0.0, n_decayed=None):
+    """One step of SGD on flat buffers; returns new ``(params, velocity)`` and changes nothing.
+
+    The first ``n_decayed`` entries (default: all) are weights and get L2: g_eff = g + weight_decay·p.
+    Plain (momentum == 0): p ← p − lr·g_eff.  Momentum: v ← μv − lr·g_eff, p ← p + v.
+    Nesterov: v ← μv − lr·g_eff, p ← p + μv − lr·g_eff.
+    """
+    p = np.array(params, dtype=float)
+    g = np.array(grads, dtype=float)
+    n_decayed = p.size if n_decayed is None else n_decayed
+    g[:n_decayed] += weight_decay * p[:n_decayed]
+    if momentum == 0.0:
+        return p - lr * g, None if velocity is None else np.array(velocity, dtype=float)
+    v = momentum * np.asarray(velocity, dtype=float) - lr * g
+    step = momentum * v - lr * g if nesterov else v
+    return p + step, v
+
+
+# --------------------------------------------------------------------------- whole network
+
+
+def layer_sizes(weights):
+    """[n_0, n_1, ..., n_L] from the list of (n_out, n_in) weights."""
+    return [weights[0].shape[1]] + [w.shape[0] for w in weights]
+
+
+def pack(weights, biases):
+    """The engine's flat layout: W_0, W_1, ..., W_{L-1} (each row-major), then b_0, ..., b_{L-1}."""
+    return np.concatenate([np.ravel(w) for w in weights] + [np.ravel(b) for b in biases]).astype(float)
+
+
+def unpack(flat, sizes):
+    """Inverse of :func:`pack`: ``(weights, biases)`` lists of copies for the given layer sizes."""
+    flat = np.asarray(flat, dtype=float)
+    weights, biases, k = [], [], 0
+    for n_in, n_out in zip(sizes[:-1], sizes[1:]):
+        weights.append(flat[k : k + n_out * n_in].reshape(n_out, n_in).copy())
+        k += n_out * n_in
+    for n_out in sizes[1:]:
+        biases.append(flat[k : k + n_out].copy())
+        k += n_out
+    return weights, biases
+
+
+def feedforward(weights, biases, x, activation_name="sigmoid", output_activation=None, slope=0.01):
+    """Forward pass; returns ``(zs, activations)`` with ``activations[0] = x``.
+
+    Hidden layers use ``activation_name``; the last layer uses ``output_activation``
+    (default: the same as the hidden layers).
+    """
+    output_activation = activation_name if output_activation is None else output_activation
+    a = np.asarray(x, dtype=float)
+    zs, activations = [], [a]
+    for layer, (w, b) in enumerate(zip(weights, biases)):
+        name = output_activation if layer == len(weights) - 1 else activation_name
+        z = dense_forward(w, b, a)
+        a = activation(name, z, slope)
+        zs.append(z)
+        activations.append(a)
+    return zs, activations
+
+
+def backprop(
+    weights,
+    biases,
+    x,
+    y,
+    activation_name="sigmoid",
+    output_activation=None,
+    loss_name="quadratic",
+    slope=0.01,
+    tiny=None,
+):
+    """Gradients of the MEAN cost over the batch, by backpropagation.
+
+    Returns ``(cost, nabla_w, nabla_b, nabla_x)`` where ``nabla_x = ∂C/∂X = (δ¹ W¹)/m`` per row.
+    δᴸ = ∇ₐC ⊙ f'(zᴸ);  δˡ = (δˡ⁺¹ Wˡ⁺¹) ⊙ f'(zˡ);  ∂C/∂Wˡ = δˡᵀ Aˡ⁻¹ / m;  ∂C/∂bˡ = mean of δˡ.
+    """
+    output_activation = activation_name if output_activation is None else output_activation
+    zs, activations = feedforward(weights, biases, x, activation_name, output_activation, slope)
+    m = activations[0].shape[0]
+    cost = loss(loss_name, activations[-1], y, _tiny(x, tiny))
+    delta = output_delta(output_activation, loss_name, zs[-1], y, slope, _tiny(x, tiny))
+    nabla_w, nabla_b = [None] * len(weights), [None] * len(weights)
+    for layer in reversed(range(len(weights))):
+        nabla_w[layer], nabla_b[layer], da_prev = dense_backward(weights[layer], activations[layer], delta)
+        if layer > 0:
+            delta = activation_backward(activation_name, zs[layer - 1], da_prev, slope)
+    return cost, nabla_w, nabla_b, da_prev / m
+
+
+def train_epoch(
+    weights,
+    biases,
+    x,
+    y,
+    order,
+    batch_size,
+    lr,
+    activation_name="sigmoid",
+    output_activation=None,
+    loss_name="quadratic",
+    momentum=0.0,
+    nesterov=False,
+    weight_decay=0.0,
+    slope=0.01,
+    velocity=None,
+):
+    """One epoch of mini-batch SGD visiting the samples in the given ``order``.
+
+    Consecutive chunks of ``order`` of ``batch_size`` form the batches (the last, shorter one
+    included). Each batch: backprop for the mean-cost gradient, then :func:`sgd_step` on the
+    flat buffer (weights decayed, biases not). Returns ``(mean_cost, weights, biases, velocity)``,
+    where ``mean_cost`` is the mean per-sample cost seen during the epoch (each batch's mean
+    cost before its update, weighted by the batch's size) and
+    ``velocity`` is the flat velocity to pass to the next epoch.
+    """
+    x = np.asarray(x, dtype=float)
+    y = np.asarray(y, dtype=float)
+    order = np.asarray(order)
+    sizes = layer_sizes(weights)
+    n_weights = sum(w.size for w in weights)
+    params = pack(weights, biases)
+    if velocity is None:
+        velocity = np.zeros_like(params)
+    costs = []
+    for start in range(0, len(order), batch_size):
+        batch = order[start : start + batch_size]
+        w, b = unpack(params, sizes)
+        cost, nabla_w, nabla_b, _ = backprop(
+            w, b, x[batch], y[batch], activation_name, output_activation, loss_name, slope
+        )
+        costs.append(cost * len(batch))
+        params, new_velocity = sgd_step(
+            params, pack(nabla_w, nabla_b), lr, velocity, momentum, nesterov, weight_decay, n_weights
+        )
+        velocity = velocity if new_velocity is None else new_velocity
+    weights, biases = unpack(params, sizes)
+    return float(np.sum(costs) / len(order)), weights, biases, velocity

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import _core
+from ._validation import numeric_array
 
 __all__ = [
     "ACTIVATIONS",
@@ -39,12 +40,7 @@ def working_dtype(leading) -> np.dtype:
 
 def as_array(x, dtype: np.dtype, name: str, ndim: int) -> np.ndarray:
     """``x`` as a C-contiguous array of ``dtype`` with ``ndim`` dimensions; no copy when it already is one."""
-    if isinstance(x, np.ndarray) and x.dtype.kind not in "biuf":
-        raise TypeError(f"{name} must be a numeric array, got dtype {x.dtype}")
-    try:
-        arr = np.ascontiguousarray(x, dtype=dtype)
-    except (TypeError, ValueError) as err:
-        raise TypeError(f"{name} must be numeric array-like: {err}") from None
+    arr = np.ascontiguousarray(numeric_array(x, name), dtype=dtype)
     if arr.ndim != ndim:
         raise ValueError(f"{name} must be {ndim}-D, got shape {arr.shape}")
     return arr

@@ -3,12 +3,13 @@ in the Python wrappers, and clear errors for wrong shapes, names and pairs."""
 
 import itertools
 
-import deltaprop.kernels as kernels
 import numpy as np
 import pytest
 import reference as ref
-from deltaprop._core import kernels as raw
 from tolerances import assert_matches_reference
+
+import deltaprop.kernels as kernels
+from deltaprop._core import kernels as raw
 
 DTYPES = [np.float32, np.float64]
 OTHER = {np.float32: np.float64, np.float64: np.float32}

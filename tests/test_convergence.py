@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+
 from deltaprop import Network
 from deltaprop.datasets import load_mnist
 

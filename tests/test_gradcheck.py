@@ -15,6 +15,7 @@ import zlib
 
 import numpy as np
 import pytest
+
 from deltaprop import Network
 
 OUTPUT_PAIRS = [

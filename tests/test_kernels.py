@@ -2,7 +2,6 @@
 
 import zlib
 
-import deltaprop.kernels as kernels
 import numpy as np
 import pytest
 import reference as ref
@@ -10,6 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 from tolerances import assert_matches_reference
+
+import deltaprop.kernels as kernels
 
 DTYPES = [np.float32, np.float64]
 # (batch, width): batch 1, width 1, odd sizes and one larger block.

@@ -9,10 +9,11 @@ import re
 import numpy as np
 import pytest
 import reference
+from tolerances import assert_matches_reference
+
 from deltaprop._validation import as_inputs, as_targets
 from deltaprop.history import History
 from deltaprop.network import DivergenceError, Network
-from tolerances import assert_matches_reference
 
 
 def make_data(n=7, n_in=4, n_out=3, seed=0):

@@ -6,6 +6,7 @@ import re
 
 import numpy as np
 import pytest
+
 from deltaprop.network import Network
 
 SIZES = [4, 5, 3]

@@ -14,6 +14,7 @@ import math
 
 import numpy as np
 import pytest
+
 from deltaprop import Network
 
 REL = 1e-12

@@ -528,10 +528,10 @@ class Network:
         -------
         History
             One record per epoch completed: ``epoch``, ``cost`` (the mean per-sample cost of the
-            mini-batches seen during the epoch, each before its update, plus the L2 term (λ/2n) Σ ‖W‖² for the weights at the end of the
-            epoch), ``val_cost`` (with the L2 term for n = len(X_val)) and ``val_accuracy`` (fraction in
-            [0, 1], None for a single output) with ``validation_data``, ``grad_norm`` with ``tol``, and
-            ``seconds`` (wall time of the epoch including its measurements).
+            mini-batches seen during the epoch, each before its update, plus the L2 term (λ/2n) Σ ‖W‖²
+            for the weights at the end of the epoch), ``val_cost`` (with the L2 term for n = len(X_val))
+            and ``val_accuracy`` (fraction in [0, 1], None for a single output) with ``validation_data``,
+            ``grad_norm`` with ``tol``, and ``seconds`` (wall time of the epoch including its measurements).
 
         Raises
         ------

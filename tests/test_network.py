@@ -697,3 +697,29 @@ def test_copies_are_independent_and_continue_training_identically(clone):
     assert not np.array_equal(twin.weights[0], net.weights[0])
     twin.fit(X, labels, epochs=2, batch_size=4, lr=0.1)
     assert_same_parameters(twin, net)
+
+
+def test_concurrent_calls_from_threads_are_serialised_and_give_the_sequential_result():
+    import threading
+
+    X, labels, _ = make_data(n=300)
+    nets = [Network([4, 5, 3], seed=3) for _ in range(2)]
+    # Reference: two fits one after the other on one network; then the same from two threads.
+    nets[0].fit(X, labels, epochs=3, batch_size=7, lr=0.5, shuffle=False)
+    nets[0].fit(X, labels, epochs=3, batch_size=7, lr=0.5, shuffle=False)
+    errors = []
+
+    def train():
+        try:
+            nets[1].fit(X, labels, epochs=3, batch_size=7, lr=0.5, shuffle=False)
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=train) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    for w_seq, w_thr in zip(nets[0].weights, nets[1].weights):
+        np.testing.assert_array_equal(w_seq, w_thr)

@@ -7,6 +7,7 @@
 #include <pybind11/stl.h>
 
 #include <cstdint>
+#include <mutex>
 #include <optional>
 #include <string>
 
@@ -28,7 +29,8 @@ ActivationSpec spec(const std::string& name, double slope) {
   return ActivationSpec{parse_activation(name), slope};
 }
 
-// A network with its trainer, as one Python object.
+// A network with its trainer, as one Python object. Calls run without the GIL, so a mutex keeps
+// two Python threads from sharing the trainer's workspaces at once.
 template <class T>
 class Engine {
  public:
@@ -41,29 +43,38 @@ class Engine {
   T train_epoch(MatrixIn<T> x, MatrixIn<T> y, Index batch_size, double lr, double momentum, bool nesterov,
                 double weight_decay, bool shuffle, std::uint64_t seed) {
     py::gil_scoped_release release;
+    std::lock_guard<std::mutex> lock(mutex_);
     return trainer_.train_epoch(x, y, batch_size, SgdConfig{lr, momentum, nesterov, weight_decay}, shuffle, seed);
   }
 
   T cost(MatrixIn<T> x, MatrixIn<T> y) {
     py::gil_scoped_release release;
+    std::lock_guard<std::mutex> lock(mutex_);
     return trainer_.evaluate(x, y);
   }
 
   T backprop(MatrixIn<T> x, MatrixIn<T> y, VectorOut<T> grad, std::optional<MatrixOut<T>> input_grad) {
     py::gil_scoped_release release;
+    std::lock_guard<std::mutex> lock(mutex_);
     return trainer_.evaluate(x, y, &grad, input_grad ? &*input_grad : nullptr);
   }
 
   void feedforward(MatrixIn<T> x, MatrixOut<T> out) {
     py::gil_scoped_release release;
+    std::lock_guard<std::mutex> lock(mutex_);
     trainer_.predict(x, out);
   }
 
-  void reset_optimizer() { trainer_.reset_optimizer(); }
+  void reset_optimizer() {
+    py::gil_scoped_release release;
+    std::lock_guard<std::mutex> lock(mutex_);
+    trainer_.reset_optimizer();
+  }
 
  private:
   Network<T> net_;
   Trainer<T> trainer_;
+  std::mutex mutex_;
 };
 
 template <class T>

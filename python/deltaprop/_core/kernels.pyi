@@ -1,0 +1,98 @@
+"""
+The engine's kernels on NumPy arrays (no conversion, no copies).
+"""
+from __future__ import annotations
+import numpy
+import numpy.typing
+import typing
+__all__: list[str] = ['activation', 'activation_backward', 'activation_derivative', 'dense_backward', 'dense_forward', 'loss', 'loss_gradient', 'output_delta', 'sgd_step']
+@typing.overload
+def activation(name: str, z: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]", "flags.c_contiguous"], out: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]", "flags.writeable", "flags.c_contiguous"], slope: typing.SupportsFloat | typing.SupportsIndex = 0.01) -> None:
+    """
+    a = f(z)
+    """
+@typing.overload
+def activation(name: str, z: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]", "flags.c_contiguous"], out: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]", "flags.writeable", "flags.c_contiguous"], slope: typing.SupportsFloat | typing.SupportsIndex = 0.01) -> None:
+    """
+    a = f(z)
+    """
+@typing.overload
+def activation_backward(name: str, a: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]", "flags.c_contiguous"], g: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]", "flags.c_contiguous"], out: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]", "flags.writeable", "flags.c_contiguous"], slope: typing.SupportsFloat | typing.SupportsIndex = 0.01) -> None:
+    """
+    g * f'(z) (softmax: its Jacobian-vector product)
+    """
+@typing.overload
+def activation_backward(name: str, a: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]", "flags.c_contiguous"], g: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]", "flags.c_contiguous"], out: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]", "flags.writeable", "flags.c_contiguous"], slope: typing.SupportsFloat | typing.SupportsIndex = 0.01) -> None:
+    """
+    g * f'(z) (softmax: its Jacobian-vector product)
+    """
+@typing.overload
+def activation_derivative(name: str, a: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]", "flags.c_contiguous"], out: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]", "flags.writeable", "flags.c_contiguous"], slope: typing.SupportsFloat | typing.SupportsIndex = 0.01) -> None:
+    """
+    f'(z) written from a = f(z)
+    """
+@typing.overload
+def activation_derivative(name: str, a: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]", "flags.c_contiguous"], out: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]", "flags.writeable", "flags.c_contiguous"], slope: typing.SupportsFloat | typing.SupportsIndex = 0.01) -> None:
+    """
+    f'(z) written from a = f(z)
+    """
+@typing.overload
+def dense_backward(w: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]", "flags.c_contiguous"], a_prev: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]", "flags.c_contiguous"], delta: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]", "flags.c_contiguous"], dw: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]", "flags.writeable", "flags.c_contiguous"], db: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, 1]", "flags.writeable"], da_prev: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]", "flags.writeable", "flags.c_contiguous"] | None = None) -> None:
+    """
+    dw = delta.T @ a_prev / m, db = mean(delta), da_prev = delta @ w
+    """
+@typing.overload
+def dense_backward(w: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]", "flags.c_contiguous"], a_prev: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]", "flags.c_contiguous"], delta: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]", "flags.c_contiguous"], dw: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]", "flags.writeable", "flags.c_contiguous"], db: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, 1]", "flags.writeable"], da_prev: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]", "flags.writeable", "flags.c_contiguous"] | None = None) -> None:
+    """
+    dw = delta.T @ a_prev / m, db = mean(delta), da_prev = delta @ w
+    """
+@typing.overload
+def dense_forward(w: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]", "flags.c_contiguous"], b: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, 1]"], a_prev: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]", "flags.c_contiguous"], out: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]", "flags.writeable", "flags.c_contiguous"]) -> None:
+    """
+    z = a_prev @ w.T + b
+    """
+@typing.overload
+def dense_forward(w: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]", "flags.c_contiguous"], b: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, 1]"], a_prev: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]", "flags.c_contiguous"], out: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]", "flags.writeable", "flags.c_contiguous"]) -> None:
+    """
+    z = a_prev @ w.T + b
+    """
+@typing.overload
+def loss(name: str, a: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]", "flags.c_contiguous"], y: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]", "flags.c_contiguous"]) -> float:
+    """
+    Mean over rows of the per-sample cost
+    """
+@typing.overload
+def loss(name: str, a: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]", "flags.c_contiguous"], y: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]", "flags.c_contiguous"]) -> float:
+    """
+    Mean over rows of the per-sample cost
+    """
+@typing.overload
+def loss_gradient(name: str, a: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]", "flags.c_contiguous"], y: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]", "flags.c_contiguous"], out: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]", "flags.writeable", "flags.c_contiguous"]) -> None:
+    """
+    Gradient of the cost w.r.t. a, per sample
+    """
+@typing.overload
+def loss_gradient(name: str, a: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]", "flags.c_contiguous"], y: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]", "flags.c_contiguous"], out: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]", "flags.writeable", "flags.c_contiguous"]) -> None:
+    """
+    Gradient of the cost w.r.t. a, per sample
+    """
+@typing.overload
+def output_delta(activation: str, loss: str, a: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]", "flags.c_contiguous"], y: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]", "flags.c_contiguous"], out: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]", "flags.writeable", "flags.c_contiguous"], slope: typing.SupportsFloat | typing.SupportsIndex = 0.01) -> None:
+    """
+    Output error: grad_a C * f'(z)
+    """
+@typing.overload
+def output_delta(activation: str, loss: str, a: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]", "flags.c_contiguous"], y: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]", "flags.c_contiguous"], out: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]", "flags.writeable", "flags.c_contiguous"], slope: typing.SupportsFloat | typing.SupportsIndex = 0.01) -> None:
+    """
+    Output error: grad_a C * f'(z)
+    """
+@typing.overload
+def sgd_step(params: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, 1]", "flags.writeable"], grads: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, 1]"], velocity: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, 1]", "flags.writeable"], lr: typing.SupportsFloat | typing.SupportsIndex, momentum: typing.SupportsFloat | typing.SupportsIndex = 0.0, nesterov: bool = False, weight_decay: typing.SupportsFloat | typing.SupportsIndex = 0.0, n_decayed: typing.SupportsInt | typing.SupportsIndex = -1) -> None:
+    """
+    One gradient-descent step in place (L2 on the first n_decayed entries)
+    """
+@typing.overload
+def sgd_step(params: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, 1]", "flags.writeable"], grads: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, 1]"], velocity: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, 1]", "flags.writeable"], lr: typing.SupportsFloat | typing.SupportsIndex, momentum: typing.SupportsFloat | typing.SupportsIndex = 0.0, nesterov: bool = False, weight_decay: typing.SupportsFloat | typing.SupportsIndex = 0.0, n_decayed: typing.SupportsInt | typing.SupportsIndex = -1) -> None:
+    """
+    One gradient-descent step in place (L2 on the first n_decayed entries)
+    """

@@ -238,7 +238,8 @@ def test_loss_is_finite_and_non_negative_for_any_probabilities(loss, dtype, data
     assert_matches_reference(got, ref.loss(loss, a, y, tiny(dtype)), dtype, reduction=a.size, scale=1.0)
     grad = kernels.loss_gradient(loss, a, y)
     assert not np.any(np.isnan(grad))
-    assert_matches_reference(grad, ref.loss_gradient(loss, a, y, tiny(dtype)), dtype, scale=0.0)
+    # Subnormal results carry few significant bits: differences below the smallest normal number are noise.
+    assert_matches_reference(grad, ref.loss_gradient(loss, a, y, tiny(dtype)), dtype, scale=tiny(dtype))
 
 
 # --------------------------------------------------------------------------- output delta

@@ -603,5 +603,5 @@ def _epoch_line(record: dict, epochs: int) -> str:
         parts.append(f"val accuracy {100 * record['val_accuracy']:.2f}%")
     if "grad_norm" in record:
         parts.append(f"grad norm {record['grad_norm']:.3g}")
-    parts.append(f"{record['seconds']:.2f} s")
+    parts.append(f"{record['seconds']:.3f} s")
     return f"Epoch {record['epoch']}/{epochs}: " + ", ".join(parts)

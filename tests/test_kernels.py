@@ -334,12 +334,17 @@ def test_dense_forward_and_backward_match_reference_for_random_shapes(dims, dtyp
     w, a_prev, delta = (rng.normal(size=s).astype(dtype) for s in [(n_out, n_in), (m, n_in), (m, n_out)])
     b = rng.normal(size=n_out).astype(dtype)
     w64, a64, d64 = w.astype(np.float64), a_prev.astype(np.float64), delta.astype(np.float64)
+    # A sum's rounding error is bounded by eps·Σ|terms|, not eps·|sum|: the same products of the
+    # absolute values give each element's scale, so cancellation cannot make the test flaky.
     got = kernels.dense_forward(w, b, a_prev)
-    assert_matches_reference(got, ref.dense_forward(w64, b.astype(np.float64), a64), dtype, n_in + 1)
-    for got, expected, n in zip(
-        kernels.dense_backward(w, a_prev, delta), ref.dense_backward(w64, a64, d64), [m, m, n_out]
+    expected = ref.dense_forward(w64, b.astype(np.float64), a64)
+    terms = ref.dense_forward(np.abs(w64), np.abs(b.astype(np.float64)), np.abs(a64))
+    assert_matches_reference(got, expected, dtype, n_in + 1, scale=terms)
+    term_scales = ref.dense_backward(np.abs(w64), np.abs(a64), np.abs(d64))
+    for got, expected, terms, n in zip(
+        kernels.dense_backward(w, a_prev, delta), ref.dense_backward(w64, a64, d64), term_scales, [m, m, n_out]
     ):
-        assert_matches_reference(got, expected, dtype, n)
+        assert_matches_reference(got, expected, dtype, n, scale=terms)
 
 
 # --------------------------------------------------------------------------- optimizer

@@ -560,7 +560,7 @@ def test_verbose_prints_one_line_per_epoch(capsys):
     net.fit(X, labels, epochs=3, batch_size=5, lr=0.5, validation_data=(X, labels), verbose=True)
     lines = capsys.readouterr().out.splitlines()
     assert len(lines) == 3
-    pattern = r"Epoch 2/3: cost \d+\.\d{4}, val cost \d+\.\d{4}, val accuracy \d+\.\d{2}%, \d+\.\d{2} s"
+    pattern = r"Epoch 2/3: cost \d+\.\d{4}, val cost \d+\.\d{4}, val accuracy \d+\.\d{2}%, \d+\.\d{3} s"
     assert re.fullmatch(pattern, lines[1]), lines[1]
 
 

@@ -30,8 +30,9 @@ def assert_matches_reference(got, expected, dtype, reduction=1, scale=None, k=8.
         The working dtype the engine must have used; it sets the epsilon.
     reduction : int
         Length of the longest sum behind one result element (1 for element-wise kernels).
-    scale : float, optional
-        Absolute scale of the result, for elements that are tiny by cancellation.
+    scale : float or array_like, optional
+        Absolute scale of the result, for elements that are tiny by cancellation: a number, or one
+        per element (e.g. the sum of the absolute values of the terms behind it).
         Defaults to ``max |expected|`` (a norm-wise bound).
     k : float
         Safety factor on the rounding bound.
@@ -58,7 +59,7 @@ def assert_matches_reference(got, expected, dtype, reduction=1, scale=None, k=8.
     if over.any():
         worst = np.unravel_index(np.argmax(np.where(finite, err - limit, -np.inf)), err.shape)
         raise AssertionError(
-            f"{int(over.sum())} of {over.size} elements differ beyond tol={tol:.3g} (scale={scale:.3g}); "
+            f"{int(over.sum())} of {over.size} elements differ beyond tol={tol:.3g} (scale={np.max(scale):.3g}); "
             f"worst at {tuple(int(i) for i in worst)}: got {got_arr[worst]!r}, expected {expected[worst]!r}"
         )
     non_finite = ~finite

@@ -29,7 +29,7 @@ void check(bool ok, const char* what) {
 
 template <class T>
 void train_without_allocating(std::vector<Index> sizes, Activation hidden, Activation output, Loss loss, Index n,
-                              Index batch, double momentum, bool nesterov, const char* what) {
+                              Index batch, double momentum, bool nesterov, const char* what, bool shuffle = true) {
   Network<T> net(sizes, {hidden, 0.01}, {output, 0.01}, loss);
   std::mt19937_64 rng(7);
   std::normal_distribution<double> normal(0.0, 0.1);
@@ -39,13 +39,13 @@ void train_without_allocating(std::vector<Index> sizes, Activation hidden, Activ
   for (Index i = 0; i < n; ++i) y(i, i % sizes.back()) = T(1);
   Trainer<T> trainer(net);
   const SgdConfig config{0.05, momentum, nesterov, 1e-4};
-  trainer.train_epoch(x, y, batch, config, true, 1);  // sizes the workspaces
+  trainer.train_epoch(x, y, batch, config, shuffle, 1);  // sizes the workspaces
 
   Eigen::internal::set_is_malloc_allowed(false);
   T cost = 0;
   bool allocated = false;
   try {
-    for (std::uint64_t epoch = 2; epoch <= 3; ++epoch) cost = trainer.train_epoch(x, y, batch, config, true, epoch);
+    for (std::uint64_t epoch = 2; epoch <= 3; ++epoch) cost = trainer.train_epoch(x, y, batch, config, shuffle, epoch);
   } catch (const EigenAssertion& e) {
     allocated = true;
     std::printf("     %s\n", e.what());
@@ -83,6 +83,8 @@ int main() {
                                    false, "float64 tanh/softmax/quadratic (Jacobian path), batch 7");
   train_without_allocating<double>({5, 8, 4}, Activation::leaky_relu, Activation::sigmoid, Loss::cross_entropy, 9, 1,
                                    0.0, false, "float64 leaky_relu/sigmoid/cross_entropy, batch 1");
+  train_without_allocating<float>({64, 30, 10}, Activation::sigmoid, Activation::sigmoid, Loss::quadratic, 95, 10, 0.0,
+                                  false, "float32 [64,30,10] without shuffling (batches used in place)", false);
   std::printf("%d failed\n", failures);
   return failures == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

@@ -42,23 +42,34 @@ class Trainer {
     require(batch_size >= 1, "batch_size must be at least 1");
     const Index n = x.rows();
     Workspace<T>& ws = workspace(train_ws_, std::min(batch_size, n));
-    if (static_cast<Index>(order_.size()) != n) order_.resize(n);
-    std::iota(order_.begin(), order_.end(), Index(0));
-    if (shuffle) shuffle_indices(order_, seed);
+    if (shuffle) {
+      if (static_cast<Index>(order_.size()) != n) order_.resize(n);
+      std::iota(order_.begin(), order_.end(), Index(0));
+      shuffle_indices(order_, seed);
+    }
 
+    // Forward, cost, backward and update on one mini-batch.
+    auto step = [&](MatrixIn<T> xb, MatrixIn<T> yb) {
+      MatrixMap<T> out = forward<T>(net_, ws, xb);
+      const T cost = loss_value<T>(net_.loss(), out, yb);
+      backward<T>(net_, ws, xb, yb);
+      sgd_step<T>(config, net_.params(), ws.grad, velocity_, net_.layout().n_weights());
+      return cost * static_cast<T>(xb.rows());
+    };
     T total_cost = 0;
     for (Index start = 0; start < n; start += batch_size) {
       const Index rows = std::min(batch_size, n - start);
+      if (!shuffle) {  // consecutive rows of the caller's arrays: used in place, no copy
+        total_cost += step(x.middleRows(start, rows), y.middleRows(start, rows));
+        continue;
+      }
       MatrixMap<T> xb = Workspace<T>::top(ws.input, rows);
       MatrixMap<T> yb = Workspace<T>::top(ws.targets, rows);
       for (Index k = 0; k < rows; ++k) {
         xb.row(k) = x.row(order_[start + k]);
         yb.row(k) = y.row(order_[start + k]);
       }
-      MatrixMap<T> out = forward<T>(net_, ws, xb);
-      total_cost += loss_value<T>(net_.loss(), out, yb) * static_cast<T>(rows);
-      backward<T>(net_, ws, xb, yb);
-      sgd_step<T>(config, net_.params(), ws.grad, velocity_, net_.layout().n_weights());
+      total_cost += step(xb, yb);
     }
     return total_cost / static_cast<T>(n);
   }

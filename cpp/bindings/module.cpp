@@ -40,11 +40,43 @@ class Engine {
 
   Network<T>& net() { return net_; }
 
-  T train_epoch(MatrixIn<T> x, MatrixIn<T> y, Index batch_size, double lr, double momentum, bool nesterov,
-                double weight_decay, bool shuffle, std::uint64_t seed) {
-    py::gil_scoped_release release;
-    std::lock_guard<std::mutex> lock(mutex_);
-    return trainer_.train_epoch(x, y, batch_size, SgdConfig{lr, momentum, nesterov, weight_decay}, shuffle, seed);
+  // One epoch; returns (cost_sum, samples, batches, stopped), where stopped is None, "interrupt"
+  // (Ctrl-C, seen between mini-batches) or "callback" (progress returned False).
+  py::tuple train_epoch(MatrixIn<T> x, MatrixIn<T> y, Index batch_size, double lr, double momentum, bool nesterov,
+                        double weight_decay, bool shuffle, std::uint64_t seed, int threads, py::object progress,
+                        double progress_interval) {
+    std::optional<py::error_already_set> error;
+    bool interrupted = false;
+    // Runs between mini-batches: take the GIL briefly to notice Ctrl-C and to report progress.
+    Progress report = [&](Index batches, Index samples, double cost_sum) {
+      py::gil_scoped_acquire acquire;
+      try {
+        if (PyErr_CheckSignals() != 0) throw py::error_already_set();
+        if (!progress.is_none()) {
+          py::object answer = progress(batches, samples, cost_sum);
+          if (!answer.is_none() && !answer.cast<bool>()) return false;
+        }
+      } catch (py::error_already_set& e) {
+        if (e.matches(PyExc_KeyboardInterrupt)) {
+          interrupted = true;
+        } else {
+          error.emplace(std::move(e));
+        }
+        return false;
+      }
+      return true;
+    };
+    EpochResult result;
+    {
+      py::gil_scoped_release release;
+      std::lock_guard<std::mutex> lock(mutex_);
+      result = trainer_.train_epoch(x, y, batch_size, SgdConfig{lr, momentum, nesterov, weight_decay}, shuffle, seed,
+                                    threads, report, progress_interval);
+    }
+    if (error) throw std::move(*error);
+    py::object stopped = py::none();
+    if (result.stopped) stopped = py::str(interrupted ? "interrupt" : "callback");
+    return py::make_tuple(result.cost_sum, result.samples, result.batches, stopped);
   }
 
   T cost(MatrixIn<T> x, MatrixIn<T> y) {
@@ -111,7 +143,10 @@ void bind_engine(py::module_& m, const char* name) {
            "returns the mean cost.")
       .def("train_epoch", &E::train_epoch, "x"_a.noconvert(), "y"_a.noconvert(), "batch_size"_a, "lr"_a,
            "momentum"_a = 0.0, "nesterov"_a = false, "weight_decay"_a = 0.0, "shuffle"_a = true, "seed"_a = 0,
-           "One epoch of mini-batch gradient descent (GIL released); returns the mean training cost seen.")
+           "threads"_a = 1, "progress"_a = py::none(), "progress_interval"_a = 0.2,
+           "One epoch of mini-batch gradient descent without the GIL. progress(batches, samples, cost_sum) is "
+           "called between batches at most every progress_interval seconds; returning False stops the epoch. "
+           "Returns (cost_sum, samples, batches, stopped) with stopped None, 'interrupt' or 'callback'.")
       .def("reset_optimizer", &E::reset_optimizer, "Forget the momentum velocity.");
 }
 
@@ -191,6 +226,11 @@ void bind_kernels(py::module_& k) {
 
 PYBIND11_MODULE(_core, m) {
   m.doc() = "deltaprop's compiled engine (private; use the deltaprop package).";
+#ifdef _OPENMP
+  m.attr("openmp") = true;
+#else
+  m.attr("openmp") = false;
+#endif
   bind_engine<float>(m, "Engine32");
   bind_engine<double>(m, "Engine64");
   py::module_ k = m.def_submodule("kernels", "The engine's kernels on NumPy arrays (no conversion, no copies).");

@@ -31,11 +31,17 @@ class History(list):
         The epoch records.
     converged : bool, optional
         Whether training stopped because the gradient norm fell below ``tol``.
+    interrupted : bool, optional
+        Whether training was stopped early by Ctrl-C or by the progress callback.
 
     Attributes
     ----------
     converged : bool
         True when ``fit`` stopped early because the gradient norm fell below ``tol``.
+    interrupted : bool
+        True when ``fit`` stopped before its last epoch ended, after a mini-batch, because of Ctrl-C
+        (KeyboardInterrupt) or because its ``progress`` callback returned False. The interrupted
+        epoch has no record; the network keeps the updates it made.
 
     Examples
     --------
@@ -46,9 +52,10 @@ class History(list):
     2
     """
 
-    def __init__(self, records=(), converged: bool = False):
+    def __init__(self, records=(), converged: bool = False, interrupted: bool = False):
         super().__init__(records)
         self.converged = converged
+        self.interrupted = interrupted
 
     @property
     def columns(self) -> list[str]:
@@ -66,12 +73,17 @@ class History(list):
                 raise KeyError(f"no column {key!r} in this history; available columns: {', '.join(columns)}")
             return [record.get(key) for record in self]
         if isinstance(key, slice):
-            return History(super().__getitem__(key), self.converged)
+            return History(super().__getitem__(key), self.converged, self.interrupted)
         return super().__getitem__(key)
 
     def __repr__(self) -> str:
         epochs = "epoch" if len(self) == 1 else "epochs"
-        head = f"History({len(self)} {epochs}" + (", converged" if self.converged else "") + ")"
+        head = (
+            f"History({len(self)} {epochs}"
+            + (", converged" if self.converged else "")
+            + (", interrupted" if self.interrupted else "")
+            + ")"
+        )
         if not self:
             return head
         columns = self.columns

@@ -148,6 +148,7 @@ class Network:
             raise type(exc)(f"seed must be None, a non-negative integer or a numpy Generator; got {seed!r}") from exc
         self._build(sizes, activation, output_activation, loss, check_dtype(dtype), init, slope)
         self._rng = rng
+        self._training_info = _new_training_info()
         self._initialize()
 
     def _build(self, sizes, activation, output_activation, loss, dtype, init, slope):
@@ -290,12 +291,61 @@ class Network:
     def __getstate__(self):
         # The compiled engine is rebuilt on unpickling; optimizer velocity is not kept.
         config = (self._sizes, self._activation, self._output_activation, self._loss, self._dtype, self._init)
-        return {"config": config, "slope": self._slope, "params": np.array(self._engine.params), "rng": self._rng}
+        return {
+            "config": config,
+            "slope": self._slope,
+            "params": np.array(self._engine.params),
+            "rng": self._rng,
+            "training_info": dict(self._training_info),
+        }
 
     def __setstate__(self, state):
         self._build(*state["config"], state["slope"])
         self._engine.params[...] = state["params"]
         self._rng = state["rng"]
+        self._training_info = {**_new_training_info(), **state.get("training_info", {})}
+
+    # --- model files -----------------------------------------------------------------------------
+
+    def save(self, path, metadata=None) -> None:
+        """Write the network to a model file (see :mod:`deltaprop.model_io`), atomically.
+
+        Parameters
+        ----------
+        path : str or path-like
+            Destination, written exactly as given; an existing file is replaced only once the new
+            one is complete.
+        metadata : dict, optional
+            JSON-serialisable information to keep with the model (data set, class names, ...).
+        """
+        from .model_io import save_network
+
+        save_network(self, path, metadata)
+
+    @classmethod
+    def load(cls, path) -> Network:
+        """Read a network written by :meth:`save`; bad or foreign files raise ``ValueError``."""
+        from .model_io import load_network
+
+        return load_network(path)
+
+    @property
+    def training_info(self) -> dict:
+        """dict: What training this network has had: ``epochs`` completed and ``samples_seen`` over all
+        calls to :meth:`fit`, ``seconds`` spent, ``last_cost``, and the settings of the last ``fit``
+        (``lr``, ``batch_size``, ``momentum``, ``nesterov``, ``l2``, ``threads``). Kept in model files."""
+        return self._training_info
+
+    @training_info.setter
+    def training_info(self, value) -> None:
+        if not isinstance(value, dict):
+            raise TypeError(f"training_info must be a dict; got {type(value).__name__}")
+        self._training_info = {**_new_training_info(), **value}
+
+    @property
+    def n_params(self) -> int:
+        """int: Number of parameters (weights and biases)."""
+        return int(self._engine.n_params)
 
     # --- inference -------------------------------------------------------------------------------
 
@@ -488,6 +538,9 @@ class Network:
         validation_data=None,
         tol: float | None = None,
         verbose: bool = False,
+        threads: int | None = None,
+        progress=None,
+        progress_interval: float = 0.2,
     ) -> History:
         """Train by mini-batch stochastic gradient descent, continuing from the current parameters.
 
@@ -523,6 +576,18 @@ class Network:
             falls below ``tol`` (> 0), measured after each epoch.
         verbose : bool, default False
             Print one line per epoch.
+        threads : int, optional
+            Threads that share each mini-batch (>= 1; default 1). Results are reproducible for a
+            given thread count and equal across counts up to floating-point reassociation.
+            Nothing outside this call changes: no process-wide thread setting is touched.
+        progress : callable, optional
+            ``progress(info)`` is called from inside each epoch about every ``progress_interval``
+            seconds, between mini-batches, and once when the epoch ends. ``info`` is a dict with
+            ``epoch``, ``epochs``, ``batch``, ``n_batches``, ``samples``, ``n_samples``, ``cost`` (the
+            epoch's mean training cost so far), ``seconds`` (in this epoch) and ``done``. Returning
+            False stops training after the current mini-batch.
+        progress_interval : float, default 0.2
+            Seconds between progress reports (> 0); also how quickly Ctrl-C is noticed.
 
         Returns
         -------
@@ -532,6 +597,9 @@ class Network:
             for the weights at the end of the epoch), ``val_cost`` (with the L2 term for n = len(X_val))
             and ``val_accuracy`` (fraction in [0, 1], None for a single output) with ``validation_data``,
             ``grad_norm`` with ``tol``, and ``seconds`` (wall time of the epoch including its measurements).
+
+        Ctrl-C (KeyboardInterrupt) stops training cleanly after the current mini-batch: the network
+        keeps the updates made so far and ``fit`` returns the history with ``interrupted`` set.
 
         Raises
         ------
@@ -548,6 +616,12 @@ class Network:
         shuffle = check_bool(shuffle, "shuffle")
         if tol is not None:
             tol = check_real(tol, "tol", low=0.0, low_open=True)
+        threads = 1 if threads is None else check_int(threads, "threads", 1)
+        if threads > 1 and not _core.openmp:
+            raise ValueError("threads must be 1: this build of deltaprop was compiled without OpenMP")
+        if progress is not None and not callable(progress):
+            raise TypeError(f"progress must be callable or None; got {type(progress).__name__}")
+        progress_interval = check_real(progress_interval, "progress_interval", low=0.0, low_open=True)
         X, _ = self._inputs(X, allow_single=False)
         n = X.shape[0]
         Y = self._targets(Y, n)
@@ -561,10 +635,47 @@ class Network:
             decay = np.empty(engine.n_weights, dtype=self._dtype) if l2 > 0 else None
         engine.reset_optimizer()
         history = History()
+        n_batches = -(-n // batch_size)
+        info = self._training_info
+        info.update(lr=lr, batch_size=batch_size, momentum=momentum, nesterov=nesterov, l2=l2, threads=threads)
         for epoch in range(1, epochs + 1):
             start = time.perf_counter()
+            report = None
+            if progress is not None:
+
+                def report(batches, samples, cost_sum, epoch=epoch, start=start, done=False):
+                    return progress(
+                        {
+                            "epoch": epoch,
+                            "epochs": epochs,
+                            "batch": batches,
+                            "n_batches": n_batches,
+                            "samples": samples,
+                            "n_samples": n,
+                            "cost": cost_sum / samples if samples else float("nan"),
+                            "seconds": time.perf_counter() - start,
+                            "done": done,
+                        }
+                    )
+
             seed = int(self._rng.integers(0, 2**64 - 1, endpoint=True, dtype=np.uint64))
-            cost = engine.train_epoch(X, Y, batch_size, lr, momentum, nesterov, weight_decay, shuffle, seed)
+            cost_sum, samples, batches, stopped = engine.train_epoch(
+                X,
+                Y,
+                batch_size,
+                lr,
+                momentum,
+                nesterov,
+                weight_decay,
+                shuffle,
+                seed,
+                threads,
+                report,
+                progress_interval,
+            )
+            info["samples_seen"] += samples
+            info["seconds"] += time.perf_counter() - start
+            cost = cost_sum / samples
             if not math.isfinite(cost):
                 raise DivergenceError(
                     f"training diverged in epoch {epoch} of {epochs}: the training cost is {cost}; "
@@ -572,6 +683,11 @@ class Network:
                     epoch,
                     history,
                 )
+            if stopped is not None:
+                history.interrupted = True
+                break
+            info["epochs"] += 1
+            info["last_cost"] = cost
             record = {"epoch": epoch, "cost": cost + self._l2_term(l2, n)}
             if validation is not None:
                 X_val, Y_val, labels = validation
@@ -588,10 +704,18 @@ class Network:
             history.append(record)
             if verbose:
                 print(_epoch_line(record, epochs), flush=True)
+            if report is not None and report(batches, samples, cost_sum, done=True) is False:
+                history.interrupted = True
+                break
             if tol is not None and record["grad_norm"] < tol:
                 history.converged = True
                 break
         return history
+
+
+def _new_training_info() -> dict:
+    """The training record of an untrained network."""
+    return {"epochs": 0, "samples_seen": 0, "seconds": 0.0, "last_cost": None}
 
 
 def _epoch_line(record: dict, epochs: int) -> str:

@@ -2,11 +2,20 @@
 // gradient over any number of samples, and inference. Workspaces are sized once and reused.
 #pragma once
 
+#include <algorithm>
+#include <chrono>
 #include <cstdint>
+#include <exception>
+#include <functional>
+#include <memory>
 #include <numeric>
 #include <optional>
 #include <random>
 #include <vector>
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 
 #include "optimizers.hpp"
 #include "propagation.hpp"
@@ -27,6 +36,19 @@ inline void shuffle_indices(std::vector<Index>& order, std::uint64_t seed) {
   }
 }
 
+// What an epoch did: Σ over its mini-batches of rows × mean cost (measured before each update),
+// how many samples and batches it processed, and whether a progress report stopped it early.
+struct EpochResult {
+  double cost_sum = 0;
+  Index samples = 0;
+  Index batches = 0;
+  bool stopped = false;
+};
+
+// Called between mini-batches with (batches, samples, cost_sum) so far; returning false stops the
+// epoch there, leaving the parameters consistent.
+using Progress = std::function<bool(Index, Index, double)>;
+
 template <class T>
 class Trainer {
  public:
@@ -34,44 +56,92 @@ class Trainer {
 
   void reset_optimizer() { velocity_.setZero(); }
 
-  // One epoch over (x, y) in mini-batches; the last, shorter batch is used. Returns the mean
-  // per-sample cost measured in each batch's forward pass, before its update.
-  T train_epoch(MatrixIn<T> x, MatrixIn<T> y, Index batch_size, const SgdConfig& config, bool shuffle,
-                std::uint64_t seed) {
+  // One epoch over (x, y) in mini-batches; the last, shorter batch is used. With threads > 1 each
+  // mini-batch's rows are split between the threads, whose gradients are combined (in a fixed
+  // order, so results are reproducible for a given thread count) and applied in parallel.
+  // progress, when given, is called at most every progress_interval seconds between batches.
+  EpochResult train_epoch(MatrixIn<T> x, MatrixIn<T> y, Index batch_size, const SgdConfig& config, bool shuffle,
+                          std::uint64_t seed, int threads = 1, const Progress& progress = {},
+                          double progress_interval = 0.2) {
     check_data(x, y);
     require(batch_size >= 1, "batch_size must be at least 1");
+    require(threads >= 1, "threads must be at least 1");
+#ifndef _OPENMP
+    require(threads == 1, "this build of deltaprop has no OpenMP support: threads must be 1");
+#endif
     const Index n = x.rows();
-    Workspace<T>& ws = workspace(train_ws_, std::min(batch_size, n));
+    const Index batch = std::min(batch_size, n);
+    const int team = static_cast<int>(std::min<Index>(threads, batch));  // never a thread without rows
+    prepare(team, (batch + team - 1) / team);
     if (shuffle) {
       if (static_cast<Index>(order_.size()) != n) order_.resize(n);
       std::iota(order_.begin(), order_.end(), Index(0));
       shuffle_indices(order_, seed);
     }
 
-    // Forward, cost, backward and update on one mini-batch.
-    auto step = [&](MatrixIn<T> xb, MatrixIn<T> yb) {
-      MatrixMap<T> out = forward<T>(net_, ws, xb);
-      const T cost = loss_value<T>(net_.loss(), out, yb);
-      backward<T>(net_, ws, xb, yb);
-      sgd_step<T>(config, net_.params(), ws.grad, velocity_, net_.layout().n_weights());
-      return cost * static_cast<T>(xb.rows());
+    EpochResult result;
+    bool stop = false;
+    auto last_report = std::chrono::steady_clock::now();
+    // Between batches, on one thread: book-keeping and, when due, the progress report.
+    auto finish_batch = [&](Index rows, double cost) {
+      result.cost_sum += cost;
+      result.samples += rows;
+      result.batches += 1;
+      if (!progress) return;
+      const auto now = std::chrono::steady_clock::now();
+      if (std::chrono::duration<double>(now - last_report).count() < progress_interval) return;
+      last_report = now;
+      if (!progress(result.batches, result.samples, result.cost_sum)) stop = true;
     };
-    T total_cost = 0;
-    for (Index start = 0; start < n; start += batch_size) {
-      const Index rows = std::min(batch_size, n - start);
-      if (!shuffle) {  // consecutive rows of the caller's arrays: used in place, no copy
-        total_cost += step(x.middleRows(start, rows), y.middleRows(start, rows));
-        continue;
+
+    if (team == 1) {
+      for (Index start = 0; start < n && !stop; start += batch_size) {
+        const Index rows = std::min(batch_size, n - start);
+        const double cost = slice_step(*ws_[0], x, y, start, 0, rows, shuffle);
+        sgd_step<T>(config, net_.params(), ws_[0]->grad, velocity_, net_.layout().n_weights());
+        finish_batch(rows, cost);
       }
-      MatrixMap<T> xb = Workspace<T>::top(ws.input, rows);
-      MatrixMap<T> yb = Workspace<T>::top(ws.targets, rows);
-      for (Index k = 0; k < rows; ++k) {
-        xb.row(k) = x.row(order_[start + k]);
-        yb.row(k) = y.row(order_[start + k]);
-      }
-      total_cost += step(xb, yb);
+      result.stopped = stop;
+      return result;
     }
-    return total_cost / static_cast<T>(n);
+#ifdef _OPENMP
+    std::exception_ptr failure;
+#pragma omp parallel num_threads(team)
+    {
+      const int t = omp_get_thread_num();
+      const Index n_params = net_.layout().n_params();
+      const Index p0 = n_params * t / team, p1 = n_params * (t + 1) / team;  // this thread's parameters
+      for (Index start = 0; start < n; start += batch_size) {
+        const Index rows = std::min(batch_size, n - start);
+        const Index r0 = rows * t / team, r1 = rows * (t + 1) / team;  // this thread's rows
+        slice_cost_[t] = r1 > r0 ? slice_step(*ws_[t], x, y, start, r0, r1 - r0, shuffle) : 0.0;
+#pragma omp barrier
+        // ∂C/∂θ of the batch = Σₖ (rowsₖ / rows) ∂Cₖ/∂θ, summed and applied range by range.
+        auto g = combined_.segment(p0, p1 - p0);
+        g.setZero();
+        for (int k = 0; k < team; ++k) {
+          const Index rows_k = rows * (k + 1) / team - rows * k / team;
+          if (rows_k > 0) g += (static_cast<T>(rows_k) / static_cast<T>(rows)) * ws_[k]->grad.segment(p0, p1 - p0);
+        }
+        const Index decayed = std::clamp<Index>(net_.layout().n_weights() - p0, 0, p1 - p0);
+        sgd_step<T>(config, net_.params().segment(p0, p1 - p0), g, velocity_.segment(p0, p1 - p0), decayed);
+#pragma omp master
+        {
+          try {
+            finish_batch(rows, std::accumulate(slice_cost_.begin(), slice_cost_.end(), 0.0));
+          } catch (...) {
+            failure = std::current_exception();
+            stop = true;
+          }
+        }
+#pragma omp barrier
+        if (stop) break;
+      }
+    }
+    if (failure) std::rethrow_exception(failure);
+#endif
+    result.stopped = stop;
+    return result;
   }
 
   // Mean cost over all of (x, y); with grad, its gradient (flat layout); with input_grad, ∂C/∂x.
@@ -127,6 +197,38 @@ class Trainer {
     require_shape(y, x.rows(), layout.n_outputs(), "Y");
   }
 
+  // Forward and backward on rows [start + r0, start + r0 + rows) of the epoch's order: leaves the
+  // gradient of their mean cost in ws.grad and returns rows × that cost.
+  double slice_step(Workspace<T>& ws, MatrixIn<T> x, MatrixIn<T> y, Index start, Index r0, Index rows, bool shuffle) {
+    auto step = [&](MatrixIn<T> xb, MatrixIn<T> yb) {
+      MatrixMap<T> out = forward<T>(net_, ws, xb);
+      const double cost = static_cast<double>(loss_value<T>(net_.loss(), out, yb)) * static_cast<double>(rows);
+      backward<T>(net_, ws, xb, yb);
+      return cost;
+    };
+    if (!shuffle) return step(x.middleRows(start + r0, rows), y.middleRows(start + r0, rows));  // in place, no copy
+    MatrixMap<T> xb = Workspace<T>::top(ws.input, rows);
+    MatrixMap<T> yb = Workspace<T>::top(ws.targets, rows);
+    for (Index k = 0; k < rows; ++k) {
+      xb.row(k) = x.row(order_[start + r0 + k]);
+      yb.row(k) = y.row(order_[start + r0 + k]);
+    }
+    return step(xb, yb);
+  }
+
+  // One workspace per thread with room for its share of a batch, and the buffers to combine them.
+  void prepare(int team, Index rows_per_thread) {
+    if (static_cast<int>(ws_.size()) != team) ws_.clear();
+    for (int t = 0; t < team; ++t) {
+      if (t >= static_cast<int>(ws_.size())) ws_.push_back(nullptr);
+      if (!ws_[t] || ws_[t]->capacity < rows_per_thread) {
+        ws_[t] = std::make_unique<Workspace<T>>(net_.layout(), rows_per_thread);
+      }
+    }
+    slice_cost_.assign(team, 0.0);
+    if (team > 1 && combined_.size() != net_.layout().n_params()) combined_.resize(net_.layout().n_params());
+  }
+
   // The workspace for a capacity, allocated when first needed and again only when a larger one is asked for.
   Workspace<T>& workspace(std::optional<Workspace<T>>& slot, Index capacity) {
     if (!slot || slot->capacity < capacity) slot.emplace(net_.layout(), capacity);
@@ -136,7 +238,10 @@ class Trainer {
   Network<T>& net_;
   Vector<T> velocity_;
   std::vector<Index> order_;
-  std::optional<Workspace<T>> train_ws_, eval_ws_;
+  std::vector<std::unique_ptr<Workspace<T>>> ws_;  // training: one per thread
+  std::vector<double> slice_cost_;                 // each thread's share of the batch cost
+  Vector<T> combined_;                             // the batch gradient when threads > 1
+  std::optional<Workspace<T>> eval_ws_;
 };
 
 }  // namespace deltaprop

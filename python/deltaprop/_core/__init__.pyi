@@ -7,7 +7,7 @@ import numpy
 import numpy.typing
 import typing
 from . import kernels
-__all__: list[str] = ['Engine32', 'Engine64', 'kernels']
+__all__: list[str] = ['Engine32', 'Engine64', 'kernels', 'openmp']
 class Engine32:
     """
     A network's parameters and its trainer, for one floating-point type.
@@ -30,9 +30,9 @@ class Engine32:
         """
         Forget the momentum velocity.
         """
-    def train_epoch(self, x: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]", "flags.c_contiguous"], y: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]", "flags.c_contiguous"], batch_size: typing.SupportsInt | typing.SupportsIndex, lr: typing.SupportsFloat | typing.SupportsIndex, momentum: typing.SupportsFloat | typing.SupportsIndex = 0.0, nesterov: bool = False, weight_decay: typing.SupportsFloat | typing.SupportsIndex = 0.0, shuffle: bool = True, seed: typing.SupportsInt | typing.SupportsIndex = 0) -> float:
+    def train_epoch(self, x: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]", "flags.c_contiguous"], y: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]", "flags.c_contiguous"], batch_size: typing.SupportsInt | typing.SupportsIndex, lr: typing.SupportsFloat | typing.SupportsIndex, momentum: typing.SupportsFloat | typing.SupportsIndex = 0.0, nesterov: bool = False, weight_decay: typing.SupportsFloat | typing.SupportsIndex = 0.0, shuffle: bool = True, seed: typing.SupportsInt | typing.SupportsIndex = 0, threads: typing.SupportsInt | typing.SupportsIndex = 1, progress: typing.Any = None, progress_interval: typing.SupportsFloat | typing.SupportsIndex = 0.2) -> tuple:
         """
-        One epoch of mini-batch gradient descent (GIL released); returns the mean training cost seen.
+        One epoch of mini-batch gradient descent without the GIL. progress(batches, samples, cost_sum) is called between batches at most every progress_interval seconds; returning False stops the epoch. Returns (cost_sum, samples, batches, stopped) with stopped None, 'interrupt' or 'callback'.
         """
     @property
     def dtype(self) -> numpy.dtype[typing.Any]:
@@ -85,9 +85,9 @@ class Engine64:
         """
         Forget the momentum velocity.
         """
-    def train_epoch(self, x: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]", "flags.c_contiguous"], y: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]", "flags.c_contiguous"], batch_size: typing.SupportsInt | typing.SupportsIndex, lr: typing.SupportsFloat | typing.SupportsIndex, momentum: typing.SupportsFloat | typing.SupportsIndex = 0.0, nesterov: bool = False, weight_decay: typing.SupportsFloat | typing.SupportsIndex = 0.0, shuffle: bool = True, seed: typing.SupportsInt | typing.SupportsIndex = 0) -> float:
+    def train_epoch(self, x: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]", "flags.c_contiguous"], y: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]", "flags.c_contiguous"], batch_size: typing.SupportsInt | typing.SupportsIndex, lr: typing.SupportsFloat | typing.SupportsIndex, momentum: typing.SupportsFloat | typing.SupportsIndex = 0.0, nesterov: bool = False, weight_decay: typing.SupportsFloat | typing.SupportsIndex = 0.0, shuffle: bool = True, seed: typing.SupportsInt | typing.SupportsIndex = 0, threads: typing.SupportsInt | typing.SupportsIndex = 1, progress: typing.Any = None, progress_interval: typing.SupportsFloat | typing.SupportsIndex = 0.2) -> tuple:
         """
-        One epoch of mini-batch gradient descent (GIL released); returns the mean training cost seen.
+        One epoch of mini-batch gradient descent without the GIL. progress(batches, samples, cost_sum) is called between batches at most every progress_interval seconds; returning False stops the epoch. Returns (cost_sum, samples, batches, stopped) with stopped None, 'interrupt' or 'callback'.
         """
     @property
     def dtype(self) -> numpy.dtype[typing.Any]:
@@ -118,3 +118,4 @@ class Engine64:
     @property
     def slope(self) -> float:
         ...
+openmp: bool = True

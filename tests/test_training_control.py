@@ -1,0 +1,143 @@
+"""Control of a running fit: threads, progress reports, stopping early and Ctrl-C."""
+
+import os
+import signal
+import threading
+
+import numpy as np
+import pytest
+
+from deltaprop import Network, _core
+
+
+def make_problem(n=600, sizes=(12, 9, 4), seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, sizes[0]))
+    y = rng.integers(0, sizes[-1], n)
+    return X, y
+
+
+def trained(threads, batch_size=32, shuffle=True, dtype=np.float64, epochs=3, **fit):
+    X, y = make_problem()
+    net = Network(
+        [12, 9, 4], activation="tanh", output_activation="softmax", loss="log_likelihood", seed=1, dtype=dtype
+    )
+    history = net.fit(X, y, epochs=epochs, batch_size=batch_size, lr=0.1, shuffle=shuffle, threads=threads, **fit)
+    return net, history
+
+
+needs_openmp = pytest.mark.skipif(not _core.openmp, reason="this build has no OpenMP")
+
+
+@needs_openmp
+@pytest.mark.parametrize("batch_size", [1, 2, 3, 32, 1000])
+@pytest.mark.parametrize("shuffle", [True, False])
+def test_two_threads_train_like_one_up_to_rounding(batch_size, shuffle):
+    one, h1 = trained(1, batch_size, shuffle)
+    two, h2 = trained(2, batch_size, shuffle)
+    for a, b in zip(one.parameters(), two.parameters()):
+        np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(h1["cost"], h2["cost"], rtol=1e-9)
+
+
+@needs_openmp
+@pytest.mark.parametrize("threads", [2, 3])
+def test_a_thread_count_gives_bit_identical_results_every_time(threads):
+    first, _ = trained(threads, momentum=0.9, nesterov=True, l2=0.5)
+    again, _ = trained(threads, momentum=0.9, nesterov=True, l2=0.5)
+    for a, b in zip(first.parameters(), again.parameters()):
+        np.testing.assert_array_equal(a, b)
+
+
+@needs_openmp
+def test_threads_work_in_float32_with_momentum_and_l2():
+    one, _ = trained(1, dtype=np.float32, momentum=0.9, l2=0.5)
+    two, _ = trained(2, dtype=np.float32, momentum=0.9, l2=0.5)
+    for a, b in zip(one.parameters(), two.parameters()):
+        assert a.dtype == np.float32
+        np.testing.assert_allclose(a, b, rtol=2e-4, atol=1e-5)
+
+
+@pytest.mark.parametrize("bad", [0, -1, 1.5, "2"])
+def test_threads_must_be_a_positive_integer(bad):
+    X, y = make_problem(n=10)
+    with pytest.raises((TypeError, ValueError), match="threads"):
+        Network([12, 4]).fit(X, y, epochs=1, batch_size=5, lr=0.1, threads=bad)
+
+
+def test_progress_reports_batches_samples_and_a_final_done_call():
+    reports = []
+    _, history = trained(1, batch_size=10, progress=reports.append, progress_interval=1e-9, epochs=2)
+    assert not history.interrupted
+    for epoch in (1, 2):
+        mine = [r for r in reports if r["epoch"] == epoch]
+        assert [r["batch"] for r in mine if not r["done"]] == list(range(1, 61))
+        assert mine[-1]["done"] and mine[-1]["samples"] == mine[-1]["n_samples"] == 600
+        assert mine[-1]["n_batches"] == 60 and mine[-1]["epochs"] == 2
+        assert mine[-1]["cost"] == pytest.approx(history[epoch - 1]["cost"], rel=1e-12)
+
+
+def test_progress_is_rate_limited_by_its_interval():
+    reports = []
+    trained(1, batch_size=1, progress=reports.append, progress_interval=3600, epochs=2)
+    assert [r["done"] for r in reports] == [True, True]
+
+
+@pytest.mark.parametrize("threads", [1, pytest.param(2, marks=needs_openmp)])
+def test_progress_returning_false_stops_after_the_current_batch(threads):
+    X, y = make_problem()
+    net = Network([12, 9, 4], seed=1)
+    before = [p.copy() for p in net.parameters()]
+    seen = []
+
+    def stop_after_five(info):
+        seen.append(info["batch"])
+        return info["batch"] < 5
+
+    history = net.fit(
+        X, y, epochs=3, batch_size=10, lr=0.5, threads=threads, progress=stop_after_five, progress_interval=1e-9
+    )
+    assert history.interrupted and len(history) == 0
+    assert seen[-1] == 5
+    assert net.training_info["samples_seen"] == 50 and net.training_info["epochs"] == 0
+    assert any(not np.array_equal(a, b) for a, b in zip(before, net.parameters()))
+    assert all(np.isfinite(p).all() for p in net.parameters())
+
+
+def test_an_exception_in_progress_propagates_out_of_fit():
+    def broken(info):
+        raise RuntimeError("progress display failed")
+
+    with pytest.raises(RuntimeError, match="progress display failed"):
+        trained(1, progress=broken, progress_interval=1e-9)
+
+
+@pytest.mark.parametrize("threads", [1, pytest.param(2, marks=needs_openmp)])
+def test_ctrl_c_stops_cleanly_and_fit_returns_the_history(threads):
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((20_000, 50))
+    y = rng.integers(0, 10, 20_000)
+    net = Network([50, 64, 10], seed=0)
+    timer = threading.Timer(0.3, os.kill, (os.getpid(), signal.SIGINT))
+    timer.start()
+    try:
+        history = net.fit(X, y, epochs=100_000, batch_size=1, lr=0.1, threads=threads, progress_interval=0.05)
+    finally:
+        timer.cancel()
+    assert history.interrupted
+    assert 0 < net.training_info["samples_seen"] < 100_000 * 20_000
+    assert all(np.isfinite(p).all() for p in net.parameters())
+    # The network is still usable afterwards.
+    assert net.feedforward(X[:3]).shape == (3, 10)
+
+
+def test_training_info_accumulates_over_fits():
+    X, y = make_problem(n=100)
+    net = Network([12, 9, 4], seed=0)
+    assert net.training_info["epochs"] == 0 and net.training_info["samples_seen"] == 0
+    net.fit(X, y, epochs=2, batch_size=10, lr=0.1)
+    net.fit(X, y, epochs=3, batch_size=20, lr=0.05, momentum=0.5)
+    info = net.training_info
+    assert info["epochs"] == 5 and info["samples_seen"] == 500
+    assert info["lr"] == 0.05 and info["batch_size"] == 20 and info["momentum"] == 0.5
+    assert info["last_cost"] > 0 and info["seconds"] > 0

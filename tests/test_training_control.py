@@ -141,3 +141,20 @@ def test_training_info_accumulates_over_fits():
     assert info["epochs"] == 5 and info["samples_seen"] == 500
     assert info["lr"] == 0.05 and info["batch_size"] == 20 and info["momentum"] == 0.5
     assert info["last_cost"] > 0 and info["seconds"] > 0
+
+
+def test_ctrl_c_between_tiny_epochs_is_a_clean_stop_with_consistent_bookkeeping():
+    # Epochs far shorter than the progress interval: the signal lands in fit's own Python code.
+    X, y = make_problem(n=40)
+    net = Network([12, 9, 4], seed=0)
+    timer = threading.Timer(0.3, os.kill, (os.getpid(), signal.SIGINT))
+    timer.start()
+    try:
+        history = net.fit(X, y, epochs=10**7, batch_size=20, lr=0.1, validation_data=(X, y))
+    finally:
+        timer.cancel()
+    assert history.interrupted
+    assert net.training_info["epochs"] == len(history) > 0
+    assert net.training_info["samples_seen"] >= 40 * len(history)
+    # Python's own Ctrl-C handling is back once fit returns.
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler

@@ -8,6 +8,7 @@ import time
 import numpy as np
 
 from . import _core
+from ._interrupt import StopOnInterrupt
 from ._validation import (
     ACTIVATIONS,
     INITS,
@@ -638,12 +639,16 @@ class Network:
         n_batches = -(-n // batch_size)
         info = self._training_info
         info.update(lr=lr, batch_size=batch_size, momentum=momentum, nesterov=nesterov, l2=l2, threads=threads)
-        for epoch in range(1, epochs + 1):
-            start = time.perf_counter()
-            report = None
-            if progress is not None:
+        with StopOnInterrupt() as interrupt:
+            for epoch in range(1, epochs + 1):
+                start = time.perf_counter()
 
                 def report(batches, samples, cost_sum, epoch=epoch, start=start, done=False):
+                    # Polled by the engine between mini-batches: False stops the epoch there.
+                    if interrupt.requested:
+                        return False
+                    if progress is None:
+                        return True
                     return progress(
                         {
                             "epoch": epoch,
@@ -658,58 +663,58 @@ class Network:
                         }
                     )
 
-            seed = int(self._rng.integers(0, 2**64 - 1, endpoint=True, dtype=np.uint64))
-            cost_sum, samples, batches, stopped = engine.train_epoch(
-                X,
-                Y,
-                batch_size,
-                lr,
-                momentum,
-                nesterov,
-                weight_decay,
-                shuffle,
-                seed,
-                threads,
-                report,
-                progress_interval,
-            )
-            info["samples_seen"] += samples
-            info["seconds"] += time.perf_counter() - start
-            cost = cost_sum / samples
-            if not math.isfinite(cost):
-                raise DivergenceError(
-                    f"training diverged in epoch {epoch} of {epochs}: the training cost is {cost}; "
-                    f"try a smaller learning rate than lr={lr:g}",
-                    epoch,
-                    history,
+                seed = int(self._rng.integers(0, 2**64 - 1, endpoint=True, dtype=np.uint64))
+                cost_sum, samples, batches, stopped = engine.train_epoch(
+                    X,
+                    Y,
+                    batch_size,
+                    lr,
+                    momentum,
+                    nesterov,
+                    weight_decay,
+                    shuffle,
+                    seed,
+                    threads,
+                    report,
+                    progress_interval,
                 )
-            if stopped is not None:
-                history.interrupted = True
-                break
-            info["epochs"] += 1
-            info["last_cost"] = cost
-            record = {"epoch": epoch, "cost": cost + self._l2_term(l2, n)}
-            if validation is not None:
-                X_val, Y_val, labels = validation
-                record["val_cost"] = self._cost(X_val, Y_val, l2)
-                record["val_accuracy"] = None if labels is None else self._correct(X_val, labels) / X_val.shape[0]
-            if tol is not None:
-                engine.backprop(X, Y, grad)
-                if decay is not None:
-                    weights = engine.params[: engine.n_weights]
-                    np.multiply(weights, weight_decay, out=decay)
-                    grad[: engine.n_weights] += decay
-                record["grad_norm"] = float(np.linalg.norm(grad))
-            record["seconds"] = time.perf_counter() - start
-            history.append(record)
-            if verbose:
-                print(_epoch_line(record, epochs), flush=True)
-            if report is not None and report(batches, samples, cost_sum, done=True) is False:
-                history.interrupted = True
-                break
-            if tol is not None and record["grad_norm"] < tol:
-                history.converged = True
-                break
+                info["samples_seen"] += samples
+                info["seconds"] += time.perf_counter() - start
+                cost = cost_sum / samples
+                if not math.isfinite(cost):
+                    raise DivergenceError(
+                        f"training diverged in epoch {epoch} of {epochs}: the training cost is {cost}; "
+                        f"try a smaller learning rate than lr={lr:g}",
+                        epoch,
+                        history,
+                    )
+                if stopped is not None:
+                    history.interrupted = True
+                    break
+                info["epochs"] += 1
+                info["last_cost"] = cost
+                record = {"epoch": epoch, "cost": cost + self._l2_term(l2, n)}
+                if validation is not None:
+                    X_val, Y_val, labels = validation
+                    record["val_cost"] = self._cost(X_val, Y_val, l2)
+                    record["val_accuracy"] = None if labels is None else self._correct(X_val, labels) / len(X_val)
+                if tol is not None:
+                    engine.backprop(X, Y, grad)
+                    if decay is not None:
+                        weights = engine.params[: engine.n_weights]
+                        np.multiply(weights, weight_decay, out=decay)
+                        grad[: engine.n_weights] += decay
+                    record["grad_norm"] = float(np.linalg.norm(grad))
+                record["seconds"] = time.perf_counter() - start
+                history.append(record)
+                if verbose:
+                    print(_epoch_line(record, epochs), flush=True)
+                if report(batches, samples, cost_sum, done=True) is False or interrupt.requested:
+                    history.interrupted = True
+                    break
+                if tol is not None and record["grad_norm"] < tol:
+                    history.converged = True
+                    break
         return history
 
 

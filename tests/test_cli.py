@@ -608,3 +608,12 @@ def test_models_saved_from_python_work_too(capsys, tmp_path):
     assert status == 2 and "does not say which data it was trained on; give --data" in one_line_error(err)
     status, out, _ = run(capsys, "evaluate", str(path), "--data", "digits")
     assert status == 0 and "test part: 300 samples" in out and "confusion matrix" in out
+
+
+def test_names_accept_hyphens_as_in_log_likelihood(capsys):
+    code = main(
+        ["train", "--activation", "leaky-relu", "--loss", "log-likelihood", "--epochs", "1", "--quiet"],
+        prog="deltaprop",
+    )
+    assert code == 0, capsys.readouterr().err
+    assert "test accuracy" in capsys.readouterr().out

@@ -29,9 +29,11 @@ def _quoted(names) -> str:
 
 
 def check_choice(value, name: str, choices) -> str:
-    """Return ``value`` if it is one of the strings ``choices``."""
+    """Return ``value`` if it is one of the strings ``choices``, hyphens read as underscores ("log-likelihood")."""
     if not isinstance(value, str):
         raise TypeError(f"{name} must be a string, one of {_quoted(choices)}; got {value!r}")
+    if value not in choices and value.replace("-", "_") in choices:
+        value = value.replace("-", "_")
     if value not in choices:
         raise ValueError(f"unknown {name} {value!r}; valid values are {_quoted(choices)}")
     return value

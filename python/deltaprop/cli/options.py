@@ -25,6 +25,11 @@ def number(kind, low: float, high: float = float("inf"), low_open: bool = False,
     return parse
 
 
+def canonical_name(text: str) -> str:
+    """An activation, loss or init name as the engine spells it: ``log-likelihood`` is ``log_likelihood``."""
+    return text.strip().lower().replace("-", "_")
+
+
 def layer_sizes(text: str) -> list[int]:
     """Parse hidden layer widths: ``100,100`` (or ``100`` and a space-separated list); ``none`` for no hidden layer."""
     if text.strip().lower() in ("", "none"):

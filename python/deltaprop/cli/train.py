@@ -14,7 +14,7 @@ from .._validation import ACTIVATIONS, INITS, LOSSES, check_architecture
 from ..history import History
 from ..network import Network
 from .errors import EXIT_OK, CommandError
-from .options import layer_sizes, number, test_size
+from .options import canonical_name, layer_sizes, number, test_size
 from .paths import check_writable
 from .progress import make_display
 
@@ -100,21 +100,33 @@ def add_parser(commands, **kwargs) -> argparse.ArgumentParser:
         "--activation",
         default="sigmoid",
         choices=HIDDEN_ACTIVATIONS,
+        type=canonical_name,
         metavar="NAME",
         help=f"hidden-layer activation: {', '.join(HIDDEN_ACTIVATIONS)}",
     )
     model.add_argument(
         "--output-activation",
         choices=ACTIVATIONS,
+        type=canonical_name,
         metavar="NAME",
         help="output activation, one of the above or softmax; default: softmax with log_likelihood, sigmoid with "
         "cross_entropy, the hidden activation with quadratic",
     )
     model.add_argument(
-        "--loss", default="quadratic", choices=LOSSES, metavar="NAME", help=f"cost function: {', '.join(LOSSES)}"
+        "--loss",
+        default="quadratic",
+        type=canonical_name,
+        choices=LOSSES,
+        metavar="NAME",
+        help=f"cost function: {', '.join(LOSSES)}",
     )
     model.add_argument(
-        "--init", default="nielsen", choices=INITS, metavar="NAME", help=f"initial weights: {', '.join(INITS)}"
+        "--init",
+        default="nielsen",
+        type=canonical_name,
+        choices=INITS,
+        metavar="NAME",
+        help=f"initial weights: {', '.join(INITS)}",
     )
     model.add_argument(
         "--slope", type=number(float, 0), default=0.01, metavar="S", help="negative-side slope of leaky_relu"

@@ -23,7 +23,9 @@ def _column(history, key: str) -> list[tuple[int, float]]:
     return points
 
 
-def learning_curves(history, path: str | os.PathLike | None = None, title: str | None = None):
+def learning_curves(
+    history, path: str | os.PathLike | None = None, title: str | None = None, held_out: str = "validation"
+):
     """Plot the cost and the validation accuracy of each epoch of a training run.
 
     The left panel shows the training cost and, when there was validation data, the validation cost;
@@ -41,6 +43,8 @@ def learning_curves(history, path: str | os.PathLike | None = None, title: str |
         shown with ``matplotlib.pyplot.show()`` or in a notebook.
     title : str, optional
         Title over the figure.
+    held_out : str, default "validation"
+        What to call the held-out data in labels, e.g. "test" when the test set was monitored.
 
     Returns
     -------
@@ -87,7 +91,7 @@ def learning_curves(history, path: str | os.PathLike | None = None, title: str |
     ax = axes[0]
     ax.plot(*zip(*cost), marker="o", markersize=3, label="training")
     if val_cost:
-        ax.plot(*zip(*val_cost), marker="o", markersize=3, label="validation")
+        ax.plot(*zip(*val_cost), marker="o", markersize=3, label=held_out)
     values = [v for _, v in cost + val_cost]
     # Costs usually fall by orders of magnitude: a log scale keeps the later epochs readable.
     if min(values) > 0 and max(values) / min(values) > 20:
@@ -100,7 +104,7 @@ def learning_curves(history, path: str | os.PathLike | None = None, title: str |
 
     if accuracy:
         ax = axes[1]
-        ax.plot(*zip(*accuracy), marker="o", markersize=3, color="C1", label="validation")
+        ax.plot(*zip(*accuracy), marker="o", markersize=3, color="C1", label=held_out)
         best_epoch, best = max(accuracy, key=lambda point: point[1])
         ax.plot(best_epoch, best, marker="o", markersize=9, fillstyle="none", color="C1")
         ax.annotate(
@@ -114,7 +118,7 @@ def learning_curves(history, path: str | os.PathLike | None = None, title: str |
         ax.yaxis.set_major_formatter(PercentFormatter(1.0))
         ax.set_xlabel("epoch")
         ax.set_ylabel("accuracy")
-        ax.set_title("validation accuracy")
+        ax.set_title(f"{held_out} accuracy")
         ax.legend(loc="lower right")
 
     for ax in axes:

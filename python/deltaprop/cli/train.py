@@ -342,9 +342,9 @@ def _plot(args, data, net, monitor) -> None:
         return
     from ..plot import learning_curves
 
-    held_out = "validation split" if monitor.label == "val" else "test set"
-    title = f"{data.name}: {net.sizes}, {args.activation}, {args.loss} (held out: {held_out})"
-    learning_curves(History(monitor.records), path=args.plot, title=title)
+    held_out = "validation" if monitor.label == "val" else "test"
+    title = f"{data.name}: {net.sizes}, {args.activation}, {args.loss}"
+    learning_curves(History(monitor.records), path=args.plot, title=title, held_out=held_out)
     if not args.quiet:
         print(f"saved learning curves to {args.plot}")
 

@@ -15,6 +15,7 @@ import zlib
 
 import numpy as np
 import pytest
+import reference
 
 from deltaprop import Network
 
@@ -53,15 +54,6 @@ _HIDDEN_FUNCTIONS = {
 
 # (output, loss) -> hidden -> {"params": worst, "input": worst}; filled by the tests, printed at the end.
 _WORST: dict[tuple[str, str], dict[str, dict[str, float]]] = {}
-
-
-def relative_error(g: np.ndarray, g_hat: np.ndarray) -> float:
-    """Return ``‖g − ĝ‖ / ‖g + ĝ‖`` (0 when both vectors are exactly zero)."""
-    num = float(np.linalg.norm(g - g_hat))
-    den = float(np.linalg.norm(g + g_hat))
-    if den == 0.0:
-        return 0.0 if num == 0.0 else float("inf")
-    return num / den
 
 
 def _targets(rng: np.random.Generator, loss: str, m: int, k: int) -> np.ndarray:
@@ -117,25 +109,6 @@ def draw_problem(output: str, loss: str, hidden: str, sizes: list[int], m: int):
     raise RuntimeError(f"could not draw a kink-free problem for {output}/{loss}/{hidden}/{sizes}/{m}")
 
 
-def central_differences(f, arrays: list[np.ndarray]) -> np.ndarray:
-    """Central differences of ``f()`` w.r.t. every entry of ``arrays`` (perturbed in place, then restored)."""
-    grads = []
-    for arr in arrays:
-        g = np.empty(arr.shape)
-        for idx in np.ndindex(arr.shape):
-            p = float(arr[idx])
-            h = STEP * max(1.0, abs(p))
-            arr[idx] = p + h
-            up, p_up = f(), float(arr[idx])
-            arr[idx] = p - h
-            down, p_down = f(), float(arr[idx])
-            arr[idx] = p
-            # Divide by the step actually taken, not the nominal 2h.
-            g[idx] = (up - down) / (p_up - p_down)
-        grads.append(g.ravel())
-    return np.concatenate(grads)
-
-
 def gradient_errors(output: str, loss: str, hidden: str, sizes: list[int], m: int) -> tuple[float, float]:
     """Relative errors (parameters, inputs) between ``backprop`` and central differences for one case."""
     net, X, Y = draw_problem(output, loss, hidden, sizes, m)
@@ -149,13 +122,13 @@ def gradient_errors(output: str, loss: str, hidden: str, sizes: list[int], m: in
         return net.cost(X, Y)
 
     analytic = np.concatenate([g.ravel() for g in nabla_w] + [g.ravel() for g in nabla_b])
-    numeric = central_differences(cost, list(net.weights) + list(net.biases))
+    numeric = reference.central_differences(cost, list(net.weights) + list(net.biases), STEP)
     analytic_x = np.asarray(nabla_x).ravel()
-    numeric_x = central_differences(cost, [X])
+    numeric_x = reference.central_differences(cost, [X], STEP)
 
     # A vanishing reference gradient would make the comparison vacuous.
     assert np.linalg.norm(numeric) > 0.0 and np.linalg.norm(numeric_x) > 0.0
-    return relative_error(analytic, numeric), relative_error(analytic_x, numeric_x)
+    return reference.relative_error(analytic, numeric), reference.relative_error(analytic_x, numeric_x)
 
 
 def _record(output: str, loss: str, hidden: str, err_params: float, err_input: float) -> None:
@@ -228,7 +201,7 @@ def test_float32_backprop_agrees_with_float64(output, loss):
     assert all(g.dtype == np.float32 for g in b32 + w32)
     g64 = np.concatenate([g.ravel() for g in w64 + b64])
     g32 = np.concatenate([g.ravel() for g in w32 + b32]).astype(np.float64)
-    assert relative_error(g32, g64) < 1e-5
+    assert reference.relative_error(g32, g64) < 1e-5
 
 
 if __name__ == "__main__":

@@ -425,32 +425,6 @@ def _kernel_checks(seed: int, dtype) -> list[Check]:
 # --------------------------------------------------------------------------- whole network
 
 
-def _relative_norm_error(g: np.ndarray, g_hat: np.ndarray) -> float:
-    """``‖g − ĝ‖ / ‖g + ĝ‖`` (0 when both are exactly zero)."""
-    num, den = float(np.linalg.norm(g - g_hat)), float(np.linalg.norm(g + g_hat))
-    if den == 0.0:
-        return 0.0 if num == 0.0 else math.inf
-    return num / den
-
-
-def _central_differences(f, arrays) -> np.ndarray:
-    """Central differences of ``f()`` with respect to every entry of ``arrays`` (perturbed in place, restored)."""
-    grads = []
-    for arr in arrays:
-        g = np.empty(arr.shape)
-        for idx in np.ndindex(arr.shape):
-            p = float(arr[idx])
-            h = STEP * max(1.0, abs(p))
-            arr[idx] = p + h
-            up, p_up = f(), float(arr[idx])
-            arr[idx] = p - h
-            down, p_down = f(), float(arr[idx])
-            arr[idx] = p
-            g[idx] = (up - down) / (p_up - p_down)  # the step actually taken, not the nominal 2h
-        grads.append(g.ravel())
-    return np.concatenate(grads)
-
-
 def _away_from_kinks(net: Network, X, hidden: str, output: str) -> bool:
     """No relu/leaky_relu pre-activation within KINK_MARGIN of 0, and no relu layer entirely inactive."""
     zs, _ = ref.feedforward(list(net.weights), list(net.biases), X, hidden, output, SLOPE)
@@ -484,9 +458,9 @@ def _gradient_check(seed: int, hidden: str, output: str, loss: str) -> Check:
             raise RuntimeError("no problem away from the relu kinks was found")
         nabla_b, nabla_w, nabla_x = net.backprop(X, Y, input_gradient=True)
         analytic = np.concatenate([g.ravel() for g in list(nabla_w) + list(nabla_b)])
-        numeric = _central_differences(lambda: net.cost(X, Y), list(net.weights) + list(net.biases))
-        err_params = _relative_norm_error(analytic, numeric)
-        err_inputs = _relative_norm_error(np.ravel(nabla_x), _central_differences(lambda: net.cost(X, Y), [X]))
+        numeric = ref.central_differences(lambda: net.cost(X, Y), list(net.weights) + list(net.biases), STEP)
+        err_params = ref.relative_error(analytic, numeric)
+        err_inputs = ref.relative_error(np.ravel(nabla_x), ref.central_differences(lambda: net.cost(X, Y), [X], STEP))
         sizes = "-".join(map(str, GRADCHECK_SIZES))
         where = f"parameters {err_params:.1e}, inputs {err_inputs:.1e}; sizes {sizes}, batch {GRADCHECK_BATCH}"
         yield max(err_params, err_inputs), GRADCHECK_TOLERANCE, where

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..datasets import _features, load_idx
+from ..datasets import _features, _is_number, load_idx
 from .errors import CommandError
 
 # Keys tried, in order, for the inputs in an .npz file.
@@ -145,11 +145,3 @@ def _idx(path: str) -> np.ndarray:
         return load_idx(path)
     except ValueError as exc:
         raise CommandError(f"{exc} (inputs must be .npz, .npy, .csv or an IDX images file)") from None
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True

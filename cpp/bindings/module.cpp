@@ -224,8 +224,38 @@ void bind_kernels(py::module_& k) {
 
 }  // namespace
 
-PYBIND11_MODULE(_core, m) {
+// The same source is built once per instruction-set level, each as a module of its own name.
+#ifndef DELTAPROP_MODULE
+#define DELTAPROP_MODULE _core
+#endif
+#define DELTAPROP_STRINGIFY(x) #x
+#define DELTAPROP_NAME(x) DELTAPROP_STRINGIFY(x)
+
+// The newest x86-64 level (1 to 4) this CPU and OS support, 0 on other architectures.
+static int cpu_level() {
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("x86-64-v4")) return 4;
+  if (__builtin_cpu_supports("x86-64-v3")) return 3;
+  if (__builtin_cpu_supports("x86-64-v2")) return 2;
+  return 1;
+#elif defined(__x86_64__) && defined(__clang__)
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl") &&
+      __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512cd"))
+    return 4;
+  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("bmi2")) return 3;
+  return 1;
+#else
+  return 0;
+#endif
+}
+
+PYBIND11_MODULE(DELTAPROP_MODULE, m) {
   m.doc() = "deltaprop's compiled engine (private; use the deltaprop package).";
+  m.attr("build") = DELTAPROP_NAME(DELTAPROP_MODULE);
+  m.attr("simd") = Eigen::SimdInstructionSetsInUse();
+  m.def("cpu_level", &cpu_level, "The newest x86-64 level (1-4) this CPU supports; 0 on other architectures.");
 #ifdef _OPENMP
   m.attr("openmp") = true;
 #else

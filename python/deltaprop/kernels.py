@@ -1,8 +1,9 @@
 """The engine's kernels on NumPy arrays, for testing, teaching and building your own loops.
 
 Each function converts its inputs once, deliberately, to C-contiguous arrays of the working
-dtype (float32 when the leading array is float32, float64 otherwise) and calls the compiled
-kernel in :mod:`deltaprop._core.kernels`, which itself accepts only such arrays and never copies.
+dtype (float32 when the leading array is float32, float64 otherwise) and calls the
+kernel of the compiled engine (:mod:`deltaprop._core.kernels`, or the same kernel built for this
+CPU's newest instruction set), which itself accepts only such arrays and never copies.
 Arrays are batch-first: one sample per row. Weights are ``(out, in)`` as in the textbook.
 """
 
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import _core
+from ._engine import core
 from ._validation import numeric_array
 
 __all__ = [
@@ -30,7 +31,7 @@ __all__ = [
 ACTIVATIONS = ("identity", "sigmoid", "tanh", "relu", "leaky_relu", "softmax")
 LOSSES = ("quadratic", "cross_entropy", "log_likelihood")
 
-_raw = _core.kernels
+_raw = core.kernels
 
 
 def working_dtype(leading) -> np.dtype:

@@ -7,7 +7,7 @@ import time
 
 import numpy as np
 
-from . import _core
+from ._engine import core
 from ._interrupt import StopOnInterrupt
 from ._validation import (
     ACTIVATIONS,
@@ -161,7 +161,7 @@ class Network:
         self._dtype = dtype
         self._init = init
         self._slope = check_real(slope, "slope", low=0.0)
-        engine_class = _core.Engine32 if dtype == np.float32 else _core.Engine64
+        engine_class = core.Engine32 if dtype == np.float32 else core.Engine64
         # Without hidden layers the hidden activation is unused; softmax there is the output's.
         hidden = "identity" if activation == "softmax" else activation
         self._engine = engine_class(sizes, hidden, output_activation, loss, self._slope)
@@ -618,7 +618,7 @@ class Network:
         if tol is not None:
             tol = check_real(tol, "tol", low=0.0, low_open=True)
         threads = 1 if threads is None else check_int(threads, "threads", 1)
-        if threads > 1 and not _core.openmp:
+        if threads > 1 and not core.openmp:
             raise ValueError("threads must be 1: this build of deltaprop was compiled without OpenMP")
         if progress is not None and not callable(progress):
             raise TypeError(f"progress must be callable or None; got {type(progress).__name__}")

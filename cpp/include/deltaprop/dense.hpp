@@ -41,7 +41,10 @@ void dense_parameter_gradients(MatrixIn<T> a_prev, MatrixIn<T> delta, MatrixOut<
   const T inv_m = T(1) / static_cast<T>(delta.rows());
   dw.setZero();
   gemm_accumulate<T>(transposed<T>(delta), plain<T>(a_prev), delta.rows(), dw, inv_m, buffers);
-  db.noalias() = inv_m * delta.colwise().sum().transpose();
+  // Row by row, so every entry is summed in the same order whatever the data's memory alignment.
+  db.setZero();
+  for (Index i = 0; i < delta.rows(); ++i) db += delta.row(i).transpose();
+  db *= inv_m;
 }
 
 // ∂C/∂A = δ W: the gradient with respect to the layer's input, one row per sample.

@@ -7,7 +7,7 @@ import numpy
 import numpy.typing
 import typing
 from . import kernels
-__all__: list[str] = ['Engine32', 'Engine64', 'kernels', 'openmp']
+__all__: list[str] = ['Engine32', 'Engine64', 'build', 'cpu_level', 'kernels', 'openmp', 'simd']
 class Engine32:
     """
     A network's parameters and its trainer, for one floating-point type.
@@ -118,4 +118,10 @@ class Engine64:
     @property
     def slope(self) -> float:
         ...
+def cpu_level() -> int:
+    """
+    The newest x86-64 level (1-4) this CPU supports; 0 on other architectures.
+    """
+build: str = '_core'
 openmp: bool = True
+simd: str = 'SSE, SSE2'

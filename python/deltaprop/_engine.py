@@ -1,0 +1,32 @@
+"""The compiled engine: the build for the newest instruction set this CPU runs.
+
+``_core`` is the portable build. On x86-64 the package also carries a build for x86-64-v3 (AVX2
+and FMA), about twice as fast; both come from the same source and compute the same results up to
+floating-point reassociation. The choice is made once, here, from what the CPU reports.
+"""
+
+from __future__ import annotations
+
+import importlib
+from types import ModuleType
+
+from . import _core
+
+__all__ = ["builds", "core"]
+
+
+def builds() -> dict[str, ModuleType]:
+    """Every build in this installation that this CPU can run, newest instruction set first."""
+    found = {}
+    level = _core.cpu_level()
+    for candidate in (3,):
+        if level >= candidate:
+            try:
+                found[f"x86-64-v{candidate}"] = importlib.import_module(f"{__package__}._core_x86_64_v{candidate}")
+            except ImportError:  # a build without it (non-x86 compiler flags, DELTAPROP_NATIVE, ...)
+                pass
+    found["portable"] = _core
+    return found
+
+
+core: ModuleType = next(iter(builds().values()))

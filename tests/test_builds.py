@@ -1,0 +1,57 @@
+"""The builds of the engine for different instruction sets: chosen right, same API, same results."""
+
+import numpy as np
+import pytest
+
+from deltaprop import Network, _core, _engine
+
+
+def test_the_engine_in_use_is_the_newest_build_this_cpu_runs():
+    builds = _engine.builds()
+    assert list(builds)[-1] == "portable" and builds["portable"] is _core
+    assert _engine.core is next(iter(builds.values()))
+    if _core.cpu_level() >= 3:
+        assert "x86-64-v3" in builds, "an x86-64-v3 CPU should get the AVX2 build"
+    assert Network([2, 2])._engine.__class__.__module__ == _engine.core.__name__
+
+
+def api(module):
+    """Names and docstrings of everything a build exports (the module name itself aside)."""
+    surface = {}
+    for holder_name, holder in [("", module), ("kernels.", module.kernels)]:
+        for name in dir(holder):
+            if name.startswith("__"):
+                continue
+            value = getattr(holder, name)
+            surface[holder_name + name] = getattr(value, "__doc__", None) if callable(value) else type(value)
+    return surface
+
+
+@pytest.mark.parametrize("build", [b for b in _engine.builds() if b != "portable"])
+def test_every_build_exports_the_same_api_as_the_portable_one(build):
+    assert api(_engine.builds()[build]) == api(_core)
+
+
+def train(module, dtype, sizes=(20, 16, 8, 4)):
+    """A few epochs of momentum SGD with the given build's engine, from fixed parameters and data."""
+    rng = np.random.default_rng(3)
+    engine = (module.Engine32 if dtype == np.float32 else module.Engine64)(
+        list(sizes), "tanh", "softmax", "log_likelihood", 0.01
+    )
+    engine.params[:] = rng.normal(scale=0.3, size=engine.n_params)
+    initial = np.array(engine.params)
+    X = rng.standard_normal((300, sizes[0])).astype(dtype)
+    Y = np.eye(sizes[-1], dtype=dtype)[rng.integers(0, sizes[-1], 300)]
+    for epoch in range(3):
+        engine.train_epoch(X, Y, 16, 0.1, 0.9, False, 1e-3, True, epoch, 1, None, 0.2)
+    return initial, np.array(engine.params)
+
+
+@pytest.mark.parametrize("build", [b for b in _engine.builds() if b != "portable"])
+@pytest.mark.parametrize(("dtype", "rtol"), [(np.float64, 1e-10), (np.float32, 1e-4)])
+def test_every_build_trains_like_the_portable_one_up_to_rounding(build, dtype, rtol):
+    initial, fast = train(_engine.builds()[build], dtype)
+    _, portable = train(_core, dtype)
+    assert fast.dtype == portable.dtype == dtype
+    assert np.abs(fast - initial).max() > 0.01, "training must have moved the parameters"
+    np.testing.assert_allclose(fast, portable, rtol=rtol, atol=rtol)

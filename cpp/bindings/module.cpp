@@ -224,6 +224,36 @@ void bind_kernels(py::module_& k) {
 
 }  // namespace
 
+// The vector instruction sets this build was compiled for.
+static std::string simd_in_use() {
+  std::string sets;
+  auto add = [&](bool on, const char* name) {
+    if (on) sets += sets.empty() ? name : std::string(", ") + name;
+  };
+#ifdef __AVX512F__
+  add(true, "AVX-512");
+#endif
+#ifdef __FMA__
+  add(true, "FMA");
+#endif
+#ifdef __AVX2__
+  add(true, "AVX2");
+#endif
+#ifdef __AVX__
+  add(true, "AVX");
+#endif
+#ifdef __SSE4_2__
+  add(true, "SSE4.2");
+#endif
+#ifdef __SSE2__
+  add(true, "SSE2");
+#endif
+#ifdef __ARM_NEON
+  add(true, "NEON");
+#endif
+  return sets.empty() ? "none" : sets;
+}
+
 // The same source is built once per instruction-set level, each as a module of its own name.
 #ifndef DELTAPROP_MODULE
 #define DELTAPROP_MODULE _core
@@ -254,7 +284,7 @@ static int cpu_level() {
 PYBIND11_MODULE(DELTAPROP_MODULE, m) {
   m.doc() = "deltaprop's compiled engine (private; use the deltaprop package).";
   m.attr("build") = DELTAPROP_NAME(DELTAPROP_MODULE);
-  m.attr("simd") = Eigen::SimdInstructionSetsInUse();
+  m.attr("simd") = simd_in_use();
   m.def("cpu_level", &cpu_level, "The newest x86-64 level (1-4) this CPU supports; 0 on other architectures.");
 #ifdef _OPENMP
   m.attr("openmp") = true;

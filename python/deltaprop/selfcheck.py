@@ -140,7 +140,7 @@ class SelfcheckReport:
 
     def verdict(self) -> str:
         """One line: passed, or how many and which checks failed."""
-        where = f"deltaprop {_version()}, numpy {np.__version__}, seed {self.seed}, {self.seconds:.1f} s"
+        where = f"deltaprop {_version()} ({_build()}), numpy {np.__version__}, seed {self.seed}, {self.seconds:.1f} s"
         if self.ok:
             return f"selfcheck passed: all {len(self.checks)} checks ({where})"
         failed = self.failures
@@ -149,6 +149,13 @@ class SelfcheckReport:
 
     def __str__(self) -> str:
         return self.format()
+
+
+def _build() -> str:
+    """Which compiled build the kernels ran on, and its instruction sets."""
+    from ._engine import core
+
+    return f"build {core.build}: {core.simd}"
 
 
 def _version() -> str:

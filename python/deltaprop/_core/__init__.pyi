@@ -124,4 +124,4 @@ def cpu_level() -> int:
     """
 build: str = '_core'
 openmp: bool = True
-simd: str = 'SSE, SSE2'
+simd: str = 'SSE2'

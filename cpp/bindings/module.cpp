@@ -25,7 +25,7 @@ const char* dtype_name() {
 }
 
 ActivationSpec spec(const std::string& name, double slope) {
-  require(std::isfinite(slope) && slope >= 0, "leaky_relu slope must be finite and >= 0");
+  DELTAPROP_REQUIRE(std::isfinite(slope) && slope >= 0, "leaky_relu slope must be finite and >= 0");
   return ActivationSpec{parse_activation(name), slope};
 }
 
@@ -198,9 +198,9 @@ void bind_kernels(py::module_& k) {
       "dense_backward",
       [](MatrixIn<T> w, MatrixIn<T> a_prev, MatrixIn<T> delta, MatrixOut<T> dw, VectorOut<T> db,
          std::optional<MatrixOut<T>> da_prev) {
-        require(a_prev.cols() == w.cols() && delta.cols() == w.rows(),
-                "a_prev must be (m, " + std::to_string(w.cols()) + ") and delta (m, " + std::to_string(w.rows()) +
-                    ") for w of shape " + shape_str(w.rows(), w.cols()));
+        DELTAPROP_REQUIRE(a_prev.cols() == w.cols() && delta.cols() == w.rows(),
+                          "a_prev must be (m, " + std::to_string(w.cols()) + ") and delta (m, " +
+                              std::to_string(w.rows()) + ") for w of shape " + shape_str(w.rows(), w.cols()));
         GemmBuffers<T> weight_grad(delta.cols(), a_prev.cols(), delta.rows());
         dense_parameter_gradients<T>(a_prev, delta, dw, db, weight_grad);
         if (da_prev) {

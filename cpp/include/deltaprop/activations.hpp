@@ -122,11 +122,11 @@ void activation_backward(const ActivationSpec& f, MatrixIn<T> a, MatrixIn<T> g, 
     case Activation::tanh:
       out = g.array() * (T(1) - a.array().square());
       break;
-    case Activation::relu:
-      out = (a.array() > T(0)).select(g.array(), T(0));
+    case Activation::relu:  // a multiply by the 0/1 mask vectorises where a select would not
+      out = g.array() * (a.array() > T(0)).template cast<T>();
       break;
     case Activation::leaky_relu:
-      out = (a.array() > T(0)).select(g.array(), slope * g.array());
+      out = g.array() * ((a.array() > T(0)).template cast<T>() * (T(1) - slope) + slope);
       break;
     case Activation::softmax:
       for (Index i = 0; i < a.rows(); ++i) {

@@ -21,10 +21,10 @@ struct DenseBuffers {
 // Z = A Wᵀ + b
 template <class T>
 void dense_forward(MatrixIn<T> w, VectorIn<T> b, MatrixIn<T> a_prev, MatrixOut<T> z, GemmBuffers<T>& buffers) {
-  require(a_prev.cols() == w.cols(),
-          "input has " + std::to_string(a_prev.cols()) + " features, the layer expects " + std::to_string(w.cols()));
-  require(b.size() == w.rows(),
-          "bias must have " + std::to_string(w.rows()) + " entries, got " + std::to_string(b.size()));
+  DELTAPROP_REQUIRE(a_prev.cols() == w.cols(), "input has " + std::to_string(a_prev.cols()) +
+                                                   " features, the layer expects " + std::to_string(w.cols()));
+  DELTAPROP_REQUIRE(b.size() == w.rows(),
+                    "bias must have " + std::to_string(w.rows()) + " entries, got " + std::to_string(b.size()));
   require_shape(z, a_prev.rows(), w.rows(), "forward output");
   z.rowwise() = b.transpose();
   gemm_accumulate<T>(plain<T>(a_prev), transposed<T>(w), w.cols(), z, T(1), buffers);
@@ -34,10 +34,10 @@ void dense_forward(MatrixIn<T> w, VectorIn<T> b, MatrixIn<T> a_prev, MatrixOut<T
 template <class T>
 void dense_parameter_gradients(MatrixIn<T> a_prev, MatrixIn<T> delta, MatrixOut<T> dw, VectorOut<T> db,
                                GemmBuffers<T>& buffers) {
-  require(a_prev.rows() == delta.rows(), "input and delta must have the same number of rows");
-  require(a_prev.rows() > 0, "gradients of an empty batch");
+  DELTAPROP_REQUIRE(a_prev.rows() == delta.rows(), "input and delta must have the same number of rows");
+  DELTAPROP_REQUIRE(a_prev.rows() > 0, "gradients of an empty batch");
   require_shape(dw, delta.cols(), a_prev.cols(), "weight gradient");
-  require(db.size() == delta.cols(), "bias gradient must have " + std::to_string(delta.cols()) + " entries");
+  DELTAPROP_REQUIRE(db.size() == delta.cols(), "bias gradient must have " + std::to_string(delta.cols()) + " entries");
   const T inv_m = T(1) / static_cast<T>(delta.rows());
   dw.setZero();
   gemm_accumulate<T>(transposed<T>(delta), plain<T>(a_prev), delta.rows(), dw, inv_m, buffers);
@@ -50,8 +50,8 @@ void dense_parameter_gradients(MatrixIn<T> a_prev, MatrixIn<T> delta, MatrixOut<
 // ∂C/∂A = δ W: the gradient with respect to the layer's input, one row per sample.
 template <class T>
 void dense_input_gradient(MatrixIn<T> w, MatrixIn<T> delta, MatrixOut<T> da_prev, GemmBuffers<T>& buffers) {
-  require(delta.cols() == w.rows(), "delta has " + std::to_string(delta.cols()) + " columns, the layer has " +
-                                        std::to_string(w.rows()) + " outputs");
+  DELTAPROP_REQUIRE(delta.cols() == w.rows(), "delta has " + std::to_string(delta.cols()) + " columns, the layer has " +
+                                                  std::to_string(w.rows()) + " outputs");
   require_shape(da_prev, delta.rows(), w.cols(), "input gradient");
   da_prev.setZero();
   gemm_accumulate<T>(plain<T>(delta), plain<T>(w), w.rows(), da_prev, T(1), buffers);

@@ -58,7 +58,7 @@ auto safe_log(const Eigen::ArrayBase<Derived>& x) {
 template <class T>
 T loss_value(Loss loss, MatrixIn<T> a, MatrixIn<T> y) {
   require_shape(y, a.rows(), a.cols(), "targets");
-  require(a.rows() > 0, "loss of an empty batch");
+  DELTAPROP_REQUIRE(a.rows() > 0, "loss of an empty batch");
   T total = 0;
   switch (loss) {
     case Loss::quadratic:

@@ -15,8 +15,8 @@ namespace deltaprop {
 class Layout {
  public:
   explicit Layout(std::vector<Index> sizes) : sizes_(std::move(sizes)) {
-    require(sizes_.size() >= 2, "a network needs at least an input and an output layer");
-    for (Index n : sizes_) require(n >= 1, "every layer needs at least one unit");
+    DELTAPROP_REQUIRE(sizes_.size() >= 2, "a network needs at least an input and an output layer");
+    for (Index n : sizes_) DELTAPROP_REQUIRE(n >= 1, "every layer needs at least one unit");
     Index offset = 0;
     for (size_t l = 0; l + 1 < sizes_.size(); ++l) {
       weight_offsets_.push_back(offset);
@@ -67,8 +67,9 @@ class Network {
  public:
   Network(std::vector<Index> sizes, ActivationSpec hidden, ActivationSpec output, Loss loss)
       : layout_(std::move(sizes)), hidden_(hidden), output_(output), loss_(loss), params_(layout_.n_params()) {
-    require(hidden.kind != Activation::softmax, "softmax is an output activation; choose another hidden activation");
-    require(hidden.slope >= 0 && output.slope >= 0, "leaky_relu slope must be >= 0");
+    DELTAPROP_REQUIRE(hidden.kind != Activation::softmax,
+                      "softmax is an output activation; choose another hidden activation");
+    DELTAPROP_REQUIRE(hidden.slope >= 0 && output.slope >= 0, "leaky_relu slope must be >= 0");
     require_compatible(output.kind, loss);
     params_.setZero();
   }

@@ -39,13 +39,13 @@ void sgd_segment(P&& p, const G& g, V&& v, T lr, T mu, bool nesterov, T wd) {
 template <class T>
 void sgd_step(const SgdConfig& c, VectorOut<T> params, VectorIn<T> grads, VectorOut<T> velocity, Index n_decayed) {
   const Index n = params.size();
-  require(grads.size() == n,
-          "grads must have the same length as params (" + std::to_string(n) + "), got " + std::to_string(grads.size()));
-  require(n_decayed >= 0 && n_decayed <= n, "n_decayed must be between 0 and the number of parameters");
+  DELTAPROP_REQUIRE(grads.size() == n, "grads must have the same length as params (" + std::to_string(n) + "), got " +
+                                           std::to_string(grads.size()));
+  DELTAPROP_REQUIRE(n_decayed >= 0 && n_decayed <= n, "n_decayed must be between 0 and the number of parameters");
   const T mu = static_cast<T>(c.momentum);
   if (mu != T(0)) {
-    require(velocity.size() == n, "velocity must have the same length as params (" + std::to_string(n) + "), got " +
-                                      std::to_string(velocity.size()));
+    DELTAPROP_REQUIRE(velocity.size() == n, "velocity must have the same length as params (" + std::to_string(n) +
+                                                "), got " + std::to_string(velocity.size()));
   }
   const T lr = static_cast<T>(c.lr);
   const T wd = static_cast<T>(c.weight_decay);

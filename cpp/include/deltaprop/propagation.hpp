@@ -11,7 +11,7 @@ namespace deltaprop {
 template <class T>
 MatrixMap<T> forward(const Network<T>& net, Workspace<T>& ws, MatrixIn<T> x) {
   const Index rows = x.rows();
-  require(rows <= ws.capacity, "batch larger than the workspace");
+  DELTAPROP_REQUIRE(rows <= ws.capacity, "batch larger than the workspace");
   for (Index l = 0; l < net.num_layers(); ++l) {
     MatrixMap<T> a = Workspace<T>::top(ws.activations[l], rows);
     if (l == 0) {

@@ -64,10 +64,10 @@ class Trainer {
                           std::uint64_t seed, int threads = 1, const Progress& progress = {},
                           double progress_interval = 0.2) {
     check_data(x, y);
-    require(batch_size >= 1, "batch_size must be at least 1");
-    require(threads >= 1, "threads must be at least 1");
+    DELTAPROP_REQUIRE(batch_size >= 1, "batch_size must be at least 1");
+    DELTAPROP_REQUIRE(threads >= 1, "threads must be at least 1");
 #ifndef _OPENMP
-    require(threads == 1, "this build of deltaprop has no OpenMP support: threads must be 1");
+    DELTAPROP_REQUIRE(threads == 1, "this build of deltaprop has no OpenMP support: threads must be 1");
 #endif
     const Index n = x.rows();
     const Index batch = std::min(batch_size, n);
@@ -149,7 +149,7 @@ class Trainer {
     check_data(x, y);
     const Index n = x.rows();
     if (grad != nullptr) {
-      require(grad->size() == net_.layout().n_params(), "gradient buffer must have n_params entries");
+      DELTAPROP_REQUIRE(grad->size() == net_.layout().n_params(), "gradient buffer must have n_params entries");
       grad->setZero();
     }
     if (input_grad != nullptr) require_shape(*input_grad, n, x.cols(), "input gradient");
@@ -177,8 +177,8 @@ class Trainer {
 
   // The network's output for every row of x.
   void predict(MatrixIn<T> x, MatrixOut<T> out) {
-    require(x.cols() == net_.layout().n_inputs(),
-            "X must have " + std::to_string(net_.layout().n_inputs()) + " columns, got " + std::to_string(x.cols()));
+    DELTAPROP_REQUIRE(x.cols() == net_.layout().n_inputs(), "X must have " + std::to_string(net_.layout().n_inputs()) +
+                                                                " columns, got " + std::to_string(x.cols()));
     require_shape(out, x.rows(), net_.layout().n_outputs(), "output");
     if (x.rows() == 0) return;
     Workspace<T>& ws = workspace(eval_ws_, std::min(kEvalChunk, x.rows()));
@@ -191,9 +191,9 @@ class Trainer {
  private:
   void check_data(MatrixIn<T> x, MatrixIn<T> y) const {
     const Layout& layout = net_.layout();
-    require(x.rows() > 0, "no samples: X is empty");
-    require(x.cols() == layout.n_inputs(),
-            "X must have " + std::to_string(layout.n_inputs()) + " columns, got " + std::to_string(x.cols()));
+    DELTAPROP_REQUIRE(x.rows() > 0, "no samples: X is empty");
+    DELTAPROP_REQUIRE(x.cols() == layout.n_inputs(),
+                      "X must have " + std::to_string(layout.n_inputs()) + " columns, got " + std::to_string(x.cols()));
     require_shape(y, x.rows(), layout.n_outputs(), "Y");
   }
 

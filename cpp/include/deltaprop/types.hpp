@@ -38,10 +38,15 @@ using VectorIn = Eigen::Ref<const Vector<T>>;
 template <class T>
 using VectorOut = Eigen::Ref<Vector<T>>;
 
-// Shape errors surface in Python as ValueError (pybind11 maps std::invalid_argument).
-inline void require(bool ok, const std::string& message) {
-  if (!ok) throw std::invalid_argument(message);
-}
+// Argument errors surface in Python as ValueError (pybind11 maps std::invalid_argument).
+[[noreturn]] inline void fail(const std::string& message) { throw std::invalid_argument(message); }
+
+// Checks an argument; the message expression is evaluated only when the check fails, so a check
+// that passes costs a comparison and never allocates.
+#define DELTAPROP_REQUIRE(ok, message)     \
+  do {                                     \
+    if (!(ok)) ::deltaprop::fail(message); \
+  } while (false)
 
 inline std::string shape_str(Index rows, Index cols) {
   return "(" + std::to_string(rows) + ", " + std::to_string(cols) + ")";
@@ -49,9 +54,9 @@ inline std::string shape_str(Index rows, Index cols) {
 
 template <class A>
 void require_shape(const A& array, Index rows, Index cols, const char* name) {
-  require(array.rows() == rows && array.cols() == cols, std::string(name) + " must have shape " +
-                                                            shape_str(rows, cols) + ", got " +
-                                                            shape_str(array.rows(), array.cols()));
+  DELTAPROP_REQUIRE(array.rows() == rows && array.cols() == cols, std::string(name) + " must have shape " +
+                                                                      shape_str(rows, cols) + ", got " +
+                                                                      shape_str(array.rows(), array.cols()));
 }
 
 }  // namespace deltaprop

@@ -13,7 +13,7 @@ namespace deltaprop {
 template <class T>
 struct Workspace {
   Workspace(const Layout& layout, Index capacity) : capacity(capacity) {
-    require(capacity >= 1, "batch size must be at least 1");
+    DELTAPROP_REQUIRE(capacity >= 1, "batch size must be at least 1");
     const Index depth = layout.num_layers();
     input.resize(capacity, layout.n_inputs());
     targets.resize(capacity, layout.n_outputs());

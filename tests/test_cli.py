@@ -129,11 +129,17 @@ def test_options_reach_the_network_and_the_training(capsys, options, network, tr
 
 
 def test_threads_are_used_or_refused_in_one_line(capsys):
-    status, out, err = run(capsys, "--epochs", "1", "--threads", "2")
+    status, out, err = run(capsys, "--epochs", "1", "--threads", "2", "--batch-size", "200", "--hidden", "300")
     if _core.openmp:
         assert status == 0 and "2 threads" in out
     else:
         assert status == 2 and "OpenMP" in one_line_error(err)
+
+
+def test_batches_too_small_to_share_say_so_and_use_one_thread(capsys):
+    status, out, err = run(capsys, "--epochs", "1", "--threads", "2")
+    assert status == 0, err
+    assert "1 thread (of 2 asked: batches too small to share)" in out
 
 
 def test_validation_split_monitors_part_of_the_training_data(capsys):

@@ -7,7 +7,8 @@ import threading
 import numpy as np
 import pytest
 
-from deltaprop import Network, _core
+from deltaprop import Network
+from deltaprop._engine import core
 
 
 def make_problem(n=600, sizes=(12, 9, 4), seed=0):
@@ -26,36 +27,66 @@ def trained(threads, batch_size=32, shuffle=True, dtype=np.float64, epochs=3, **
     return net, history
 
 
-needs_openmp = pytest.mark.skipif(not _core.openmp, reason="this build has no OpenMP")
+def engine_epochs(threads, batch_size, shuffle=True, dtype=np.float64, momentum=0.0, nesterov=False, decay=0.0):
+    """Three epochs straight on the engine, which uses exactly the threads it is given."""
+    rng = np.random.default_rng(0)
+    net = Network(
+        [12, 9, 4], activation="tanh", output_activation="softmax", loss="log_likelihood", seed=1, dtype=dtype
+    )
+    X = rng.standard_normal((600, 12)).astype(dtype)
+    Y = np.eye(4, dtype=dtype)[rng.integers(0, 4, 600)]
+    costs = []
+    for epoch in range(3):
+        cost_sum, samples, _, _ = net._engine.train_epoch(
+            X, Y, batch_size, 0.1, momentum, nesterov, decay, shuffle, epoch, threads, None, 0.2
+        )
+        costs.append(cost_sum / samples)
+    return net, costs
+
+
+needs_openmp = pytest.mark.skipif(not core.openmp, reason="this build has no OpenMP")
 
 
 @needs_openmp
 @pytest.mark.parametrize("batch_size", [1, 2, 3, 32, 1000])
 @pytest.mark.parametrize("shuffle", [True, False])
 def test_two_threads_train_like_one_up_to_rounding(batch_size, shuffle):
-    one, h1 = trained(1, batch_size, shuffle)
-    two, h2 = trained(2, batch_size, shuffle)
+    one, c1 = engine_epochs(1, batch_size, shuffle)
+    two, c2 = engine_epochs(2, batch_size, shuffle)
     for a, b in zip(one.parameters(), two.parameters()):
         np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-12)
-    np.testing.assert_allclose(h1["cost"], h2["cost"], rtol=1e-9)
+    np.testing.assert_allclose(c1, c2, rtol=1e-9)
 
 
 @needs_openmp
 @pytest.mark.parametrize("threads", [2, 3])
 def test_a_thread_count_gives_bit_identical_results_every_time(threads):
-    first, _ = trained(threads, momentum=0.9, nesterov=True, l2=0.5)
-    again, _ = trained(threads, momentum=0.9, nesterov=True, l2=0.5)
+    first, _ = engine_epochs(threads, 32, momentum=0.9, nesterov=True, decay=1e-3)
+    again, _ = engine_epochs(threads, 32, momentum=0.9, nesterov=True, decay=1e-3)
     for a, b in zip(first.parameters(), again.parameters()):
         np.testing.assert_array_equal(a, b)
 
 
 @needs_openmp
 def test_threads_work_in_float32_with_momentum_and_l2():
-    one, _ = trained(1, dtype=np.float32, momentum=0.9, l2=0.5)
-    two, _ = trained(2, dtype=np.float32, momentum=0.9, l2=0.5)
+    one, _ = engine_epochs(1, 32, dtype=np.float32, momentum=0.9, decay=1e-3)
+    two, _ = engine_epochs(2, 32, dtype=np.float32, momentum=0.9, decay=1e-3)
     for a, b in zip(one.parameters(), two.parameters()):
         assert a.dtype == np.float32
         np.testing.assert_allclose(a, b, rtol=2e-4, atol=1e-5)
+
+
+@needs_openmp
+def test_fit_shares_only_mini_batches_big_enough_to_repay_the_threads():
+    rng = np.random.default_rng(0)
+    X = rng.random((256, 784))
+    y = rng.integers(0, 10, 256)
+    small = Network([784, 30, 10], seed=0)  # the textbook's batches of 10: about 1 MFLOP a step
+    small.fit(X, y, epochs=1, batch_size=10, lr=3.0, threads=2)
+    assert small.training_info["threads"] == 1
+    large = Network([784, 100, 10], seed=0)  # batches of 128: about 60 MFLOP a step
+    large.fit(X, y, epochs=1, batch_size=128, lr=0.1, threads=2)
+    assert large.training_info["threads"] == 2
 
 
 @pytest.mark.parametrize("bad", [0, -1, 1.5, "2"])
@@ -85,8 +116,8 @@ def test_progress_is_rate_limited_by_its_interval():
 
 @pytest.mark.parametrize("threads", [1, pytest.param(2, marks=needs_openmp)])
 def test_progress_returning_false_stops_after_the_current_batch(threads):
-    X, y = make_problem()
-    net = Network([12, 9, 4], seed=1)
+    X, y = make_problem(n=600, sizes=(300, 9, 4))
+    net = Network([300, 200, 4], seed=1)  # batches of 40: about 15 MFLOP, shared by two threads
     before = [p.copy() for p in net.parameters()]
     seen = []
 
@@ -95,11 +126,12 @@ def test_progress_returning_false_stops_after_the_current_batch(threads):
         return info["batch"] < 5
 
     history = net.fit(
-        X, y, epochs=3, batch_size=10, lr=0.5, threads=threads, progress=stop_after_five, progress_interval=1e-9
+        X, y, epochs=3, batch_size=40, lr=0.05, threads=threads, progress=stop_after_five, progress_interval=1e-9
     )
+    assert net.training_info["threads"] == threads
     assert history.interrupted and len(history) == 0
     assert seen[-1] == 5
-    assert net.training_info["samples_seen"] == 50 and net.training_info["epochs"] == 0
+    assert net.training_info["samples_seen"] == 200 and net.training_info["epochs"] == 0
     assert any(not np.array_equal(a, b) for a, b in zip(before, net.parameters()))
     assert all(np.isfinite(p).all() for p in net.parameters())
 
@@ -115,17 +147,18 @@ def test_an_exception_in_progress_propagates_out_of_fit():
 @pytest.mark.parametrize("threads", [1, pytest.param(2, marks=needs_openmp)])
 def test_ctrl_c_stops_cleanly_and_fit_returns_the_history(threads):
     rng = np.random.default_rng(0)
-    X = rng.standard_normal((20_000, 50))
-    y = rng.integers(0, 10, 20_000)
-    net = Network([50, 64, 10], seed=0)
+    X = rng.standard_normal((4_000, 300))
+    y = rng.integers(0, 10, 4_000)
+    net = Network([300, 200, 10], seed=0)  # batches of 40: shared by two threads when asked
     timer = threading.Timer(0.3, os.kill, (os.getpid(), signal.SIGINT))
     timer.start()
     try:
-        history = net.fit(X, y, epochs=100_000, batch_size=1, lr=0.1, threads=threads, progress_interval=0.05)
+        history = net.fit(X, y, epochs=100_000, batch_size=40, lr=0.05, threads=threads, progress_interval=0.05)
     finally:
         timer.cancel()
     assert history.interrupted
-    assert 0 < net.training_info["samples_seen"] < 100_000 * 20_000
+    assert net.training_info["threads"] == threads
+    assert 0 < net.training_info["samples_seen"] < 100_000 * 4_000
     assert all(np.isfinite(p).all() for p in net.parameters())
     # The network is still usable afterwards.
     assert net.feedforward(X[:3]).shape == (3, 10)

@@ -12,7 +12,7 @@ import numpy as np
 
 from .._validation import ACTIVATIONS, INITS, LOSSES, check_architecture
 from ..history import History
-from ..network import Network
+from ..network import Network, threads_worth_using
 from .errors import EXIT_OK, CommandError
 from .options import canonical_name, layer_sizes, number, test_size
 from .paths import check_writable
@@ -282,9 +282,12 @@ def run(args) -> int:
         optimizer += f" {settings['momentum']:g}"
     display.line(f"data: {data.name}: {counts} of {data.n_features} inputs, {data.n_classes} classes")
     display.line(f"network: {net!r}, {net.n_params:,} parameters")
+    asked = args.threads or 1
+    used = threads_worth_using(asked, net.sizes, min(settings["batch_size"], len(X_train)))
+    threads = _plural(used, "thread") + (f" (of {asked} asked: batches too small to share)" if used < asked else "")
     display.line(
         f"training: {_plural(epochs, 'epoch')}, batch size {settings['batch_size']}, {optimizer}, "
-        f"lr {settings['lr']:g}, l2 {args.l2:g}, {_plural(args.threads or 1, 'thread')}"
+        f"lr {settings['lr']:g}, l2 {args.l2:g}, {threads}"
     )
 
     monitor = _Monitor(net, display, monitored, label)

@@ -1,0 +1,98 @@
+// Each kernel of a training step, alone, at the shapes of C1, C2 and C3 in float32 and float64.
+// GEMM kernels report FLOPS (GFLOP/s); element-wise kernels report bytes_per_second, counting
+// each matrix read or written once.
+#include "bench_shapes.hpp"
+
+using namespace deltaprop;
+using namespace deltaprop::bench;
+
+namespace {
+
+template <class T>
+void register_kernels(const Config& c) {
+  const Index m = c.batch;
+  const Index depth = static_cast<Index>(c.sizes.size()) - 1;
+  const double word = sizeof(T);
+  for (Index l = 0; l < depth; ++l) {
+    const Index n_in = c.sizes[l], n_out = c.sizes[l + 1];
+    const double tile = word * double(m) * double(n_out);  // bytes of one m × n_out matrix
+
+    // aˡ = f(aˡ⁻¹ Wᵀ + b): bias broadcast, one GEMM, then f in place.
+    add_kernel<T>(c, bench_name<T>(c, "forward_layer", l), gemm_flops(m, n_out, n_in), 0, [l](BatchState<T>& s) {
+      return [&s, l] {
+        Matrix<T>& z = s.ws.activations[l];
+        dense_forward<T>(s.net.weight(l), s.net.bias(l), s.input(l), z, s.ws.gemm[l]->forward);
+        activation_forward<T>(s.net.activation(l), z, z);
+        return z.data();
+      };
+    });
+
+    // aˡ = f(zˡ) alone, in place: reads and writes m × nₗ.
+    add_kernel<T>(c, bench_name<T>(c, "activation_layer", l), 0, 2 * tile, [l](BatchState<T>& s) {
+      return [&s, l] {
+        Matrix<T>& a = s.ws.activations[l];
+        activation_forward<T>(s.net.activation(l), a, a);
+        return a.data();
+      };
+    });
+
+    // δˡ = g ⊙ f'(zˡ), g = δˡ⁺¹ Wˡ⁺¹ (the Hadamard product of a hidden layer): reads a, g, writes δ.
+    if (l + 1 < depth) {
+      add_kernel<T>(c, bench_name<T>(c, "hidden_delta_layer", l), 0, 3 * tile, [l](BatchState<T>& s) {
+        return [&s, l, g = Matrix<T>(s.ws.deltas[l])] {
+          activation_backward<T>(s.net.activation(l), s.ws.activations[l], g, s.ws.deltas[l]);
+          return s.ws.deltas[l].data();
+        };
+      });
+    }
+
+    // ∂C/∂Wˡ = δˡᵀ aˡ⁻¹ / m (one GEMM) and ∂C/∂bˡ = mean over rows of δˡ.
+    add_kernel<T>(c, bench_name<T>(c, "param_grads_layer", l), gemm_flops(n_out, n_in, m), 0, [l](BatchState<T>& s) {
+      return [&s, l] {
+        const Layout& layout = s.net.layout();
+        dense_parameter_gradients<T>(s.input(l), s.ws.deltas[l], layout.weight(s.ws.grad.data(), l),
+                                     layout.bias(s.ws.grad.data(), l), s.ws.gemm[l]->weight_grad);
+        return s.ws.grad.data();
+      };
+    });
+
+    // ∂C/∂aˡ⁻¹ = δˡ Wˡ: the GEMM that carries δ back; training needs it for every layer but the first.
+    if (l > 0) {
+      add_kernel<T>(c, bench_name<T>(c, "input_grad_layer", l), gemm_flops(m, n_in, n_out), 0, [l](BatchState<T>& s) {
+        return [&s, l] {
+          dense_input_gradient<T>(s.net.weight(l), s.ws.deltas[l], s.ws.deltas[l - 1], s.ws.gemm[l]->input_grad);
+          return s.ws.deltas[l - 1].data();
+        };
+      });
+    }
+  }
+
+  // δᴸ = ∇ₐC ⊙ f'(zᴸ) (a − y for softmax with log-likelihood): reads a, y, writes δ.
+  const double out_tile = word * double(m) * double(c.sizes.back());
+  add_kernel<T>(c, bench_name<T>(c, "output_delta"), 0, 3 * out_tile, [](BatchState<T>& s) {
+    return [&s] {
+      output_delta<T>(s.net.output_activation(), s.net.loss(), s.ws.activations.back(), s.y, s.ws.deltas.back());
+      return s.ws.deltas.back().data();
+    };
+  });
+
+  // p ← p − η g, or v ← μ v − η g; p ← p + v: reads p, g (and v), writes p (and v).
+  const Index n_params = Layout(c.sizes).n_params();
+  const double streams = c.sgd.momentum != 0 ? 5 : 3;
+  add_kernel<T>(c, bench_name<T>(c, "sgd_step"), 0, streams * word * double(n_params), [&c](BatchState<T>& s) {
+    return [&s, &c] {
+      sgd_step<T>(c.sgd, s.net.params(), s.ws.grad, s.velocity, s.net.layout().n_weights());
+      return s.net.params().data();
+    };
+  });
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  for (const Config& c : configs()) {
+    register_kernels<float>(c);
+    register_kernels<double>(c);
+  }
+  return run_benchmarks(argc, argv);
+}

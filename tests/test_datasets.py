@@ -306,7 +306,7 @@ def test_load_fashion_mnist_defaults_to_the_directory_in_the_environment(tmp_pat
 
 def test_load_fashion_mnist_defaults_to_the_debian_directory(tmp_path, monkeypatch):
     monkeypatch.delenv(FASHION_MNIST_ENV, raising=False)
-    monkeypatch.setattr(datasets, "FASHION_MNIST_DIR", tmp_path)
+    monkeypatch.setattr(datasets.idx, "FASHION_MNIST_DIR", tmp_path)
     write_mnist(tmp_path, 3, 3, kind="t10k")
     assert load_fashion_mnist(kind="t10k")[0].shape == (3, 784)
     assert FASHION_MNIST_DIR == Path("/usr/share/datasets/fashion-mnist")

@@ -15,7 +15,9 @@ from pathlib import Path
 
 import numpy as np
 
-from ..datasets import _features, _is_number, load_idx
+from ..datasets import load_idx
+from ..datasets._labels import _features
+from ..datasets.csv_files import _is_number
 from .errors import CommandError
 
 # Keys tried, in order, for the inputs in an .npz file.

@@ -292,7 +292,7 @@ def test_ctrl_c_between_epochs_stops_cleanly(capsys, monkeypatch):
 def test_sigint_stops_a_training_process_which_saves_and_summarises(tmp_path):
     path = tmp_path / "m.npz"
     # Epochs of about half a second, so that the signal usually arrives inside one, in the engine.
-    options = ["--hidden", "400,400", "--batch-size", "1", "--epochs", "1000", "--save", str(path)]
+    options = ["--hidden", "700,700", "--batch-size", "1", "--epochs", "1000", "--save", str(path)]
     process = subprocess.Popen(
         [sys.executable, "-m", "deltaprop", *options],
         cwd=tmp_path,
@@ -382,7 +382,7 @@ def test_a_pseudo_terminal_shows_a_live_bar_a_few_times_a_second(tmp_path):
     started = time.perf_counter()
     try:
         process = subprocess.Popen(
-            [sys.executable, "-m", "deltaprop", "--hidden", "400,400", "--batch-size", "1", "--epochs", "1"],
+            [sys.executable, "-m", "deltaprop", "--hidden", "700,700", "--batch-size", "1", "--epochs", "1"],
             cwd=tmp_path,
             stdout=child_fd,
             stderr=child_fd,

@@ -15,8 +15,20 @@ import deltaprop.kernels as kernels
 DTYPES = [np.float32, np.float64]
 # (batch, width): batch 1, width 1, odd sizes and one larger block.
 SHAPES = [(1, 1), (1, 9), (6, 1), (3, 4), (17, 33), (64, 10), (257, 129)]
-# (batch, n_in, n_out) for dense layers.
-DENSE_SHAPES = [(1, 1, 1), (1, 5, 3), (7, 1, 4), (4, 6, 1), (33, 17, 9), (64, 784, 30), (257, 129, 65)]
+# (batch, n_in, n_out) for dense layers: batches of up to 32 rows take the small-batch products,
+# larger ones the GEMM; widths leave remainders after every SIMD packet and register block.
+DENSE_SHAPES = [
+    (1, 1, 1),
+    (1, 5, 3),
+    (7, 1, 4),
+    (4, 6, 1),
+    (10, 784, 30),
+    (32, 100, 10),
+    (31, 27, 13),
+    (33, 17, 9),
+    (64, 784, 30),
+    (257, 129, 65),
+]
 ELEMENTWISE = ["identity", "sigmoid", "tanh", "relu", "leaky_relu"]
 SLOPE = 0.1  # not the default, so a wrapper that drops the slope is caught
 
@@ -417,3 +429,49 @@ def test_nesterov_differs_from_classical_momentum_after_one_step(dtype):
         moved[nesterov] = p
     assert_matches_reference(moved[False], [-0.1, 0.2], dtype)
     assert_matches_reference(moved[True], [-0.15, 0.3], dtype)
+
+
+# The shapes of fused updates: batches up to the small-batch limit and beyond, widths around the
+# SIMD packet and register-block sizes (remainders in every direction), and the benchmark layers.
+FUSED_SHAPES = [(1, 1, 1), (3, 5, 2), (10, 784, 30), (7, 25, 13), (32, 100, 10), (33, 47, 9), (64, 129, 65)]
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize(("m", "n_in", "n_out"), FUSED_SHAPES)
+@pytest.mark.parametrize("weight_decay", [0.0, 0.05])
+@pytest.mark.parametrize("mode", SGD_MODES)
+def test_dense_sgd_update_is_sgd_step_on_dense_backward_gradients(mode, weight_decay, m, n_in, n_out, dtype):
+    momentum, nesterov = SGD_MODES[mode]
+    rng = rng_for("fused", mode, weight_decay, m, n_in, n_out, dtype)
+    w = rng.normal(size=(n_out, n_in)).astype(dtype)
+    b = rng.normal(size=n_out).astype(dtype)
+    vw = rng.normal(size=(n_out, n_in)).astype(dtype) if momentum else None
+    vb = rng.normal(size=n_out).astype(dtype) if momentum else None
+    a_prev = rng.uniform(size=(m, n_in)).astype(dtype)
+    delta = rng.normal(size=(m, n_out)).astype(dtype)
+    dw, db, _ = ref.dense_backward(w, a_prev, delta)
+    params = np.concatenate([w.ravel(), b]).astype(np.float64)
+    velocity = np.concatenate([vw.ravel(), vb]).astype(np.float64) if momentum else None
+    expected_p, expected_v = ref.sgd_step(
+        params, np.concatenate([dw.ravel(), db]), 0.3, velocity, momentum, nesterov, weight_decay, w.size
+    )
+    # Each gradient entry sums m products; judge the rounding on the scale of the operands.
+    scale = float(max(np.abs(params).max(), 0.3 * np.abs(delta).max() * np.abs(a_prev).max()))
+    kernels.dense_sgd_update(w, b, a_prev, delta, 0.3, vw, vb, momentum, nesterov, weight_decay)
+    assert_matches_reference(np.concatenate([w.ravel(), b]), expected_p, dtype, reduction=m + 4, scale=scale)
+    if momentum:
+        got_v = np.concatenate([vw.ravel(), vb])
+        assert_matches_reference(got_v, expected_v, dtype, reduction=m + 4, scale=scale)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_dense_sgd_update_rejects_mismatched_shapes_and_missing_velocity(dtype):
+    w, b = np.zeros((3, 4), dtype=dtype), np.zeros(3, dtype=dtype)
+    with pytest.raises(ValueError, match="a_prev must be"):
+        kernels.dense_sgd_update(w, b, np.zeros((2, 5)), np.zeros((2, 3)), 0.1)
+    with pytest.raises(ValueError, match="a_prev must be"):
+        kernels.dense_sgd_update(w, b, np.zeros((2, 4)), np.zeros((3, 3)), 0.1)
+    with pytest.raises(ValueError, match="velocity_w and velocity_b are required"):
+        kernels.dense_sgd_update(w, b, np.zeros((2, 4)), np.zeros((2, 3)), 0.1, momentum=0.9)
+    with pytest.raises(TypeError, match="w must be"):
+        kernels.dense_sgd_update(w.tolist(), b, np.zeros((2, 4)), np.zeros((2, 3)), 0.1)

@@ -378,6 +378,34 @@ def test_fit_without_shuffle_follows_reference_epochs(momentum, nesterov, l2):
         np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-14)
 
 
+@pytest.mark.parametrize("batch_size", [1, 10, 32, 33])
+@pytest.mark.parametrize(
+    ("activation", "output", "loss", "momentum", "nesterov", "l2"),
+    [
+        ("sigmoid", "sigmoid", "quadratic", 0.0, False, 0.0),
+        ("relu", "softmax", "log_likelihood", 0.9, False, 0.0),
+        ("tanh", "sigmoid", "cross_entropy", 0.5, True, 3.0),
+    ],
+)
+def test_fit_follows_reference_with_small_and_large_batches(
+    activation, output, loss, momentum, nesterov, l2, batch_size
+):
+    # Batches of up to 32 rows train through the fused small-batch kernels, larger ones through
+    # GEMMs; widths of 70 and 37 leave remainders after every SIMD packet and register block.
+    net = Network([70, 37, 9], activation=activation, output_activation=output, loss=loss, seed=1)
+    X, labels, one_hot = make_data(n=101, n_in=70, n_out=9, seed=2)
+    w, b = copies(net.weights), copies(net.biases)
+    net.fit(
+        X, labels, epochs=1, batch_size=batch_size, lr=0.01, momentum=momentum, nesterov=nesterov, l2=l2, shuffle=False
+    )
+    step = {"momentum": momentum, "nesterov": nesterov, "weight_decay": l2 / 101}
+    _, w, b, _ = reference.train_epoch(
+        w, b, X, one_hot, np.arange(101), batch_size, 0.01, activation, output, loss, **step
+    )
+    for got, expected in zip(net.weights + net.biases, w + b):
+        np.testing.assert_allclose(got, expected, rtol=1e-10, atol=1e-12)
+
+
 def test_last_short_batch_is_used():
     X, labels, one_hot = make_data(n=7)
     by_3 = Network([4, 5, 3], seed=0)

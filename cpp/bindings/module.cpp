@@ -211,6 +211,20 @@ void bind_kernels(py::module_& k) {
       "w"_a.noconvert(), "a_prev"_a.noconvert(), "delta"_a.noconvert(), "dw"_a.noconvert(), "db"_a.noconvert(),
       "da_prev"_a.noconvert() = py::none(), "dw = delta.T @ a_prev / m, db = mean(delta), da_prev = delta @ w");
   k.def(
+      "dense_sgd_update",
+      [](MatrixOut<T> w, VectorOut<T> b, MatrixIn<T> a_prev, MatrixIn<T> delta, MatrixOut<T> velocity_w,
+         VectorOut<T> velocity_b, double lr, double momentum, bool nesterov, double weight_decay) {
+        DELTAPROP_REQUIRE(a_prev.cols() == w.cols() && delta.cols() == w.rows() && a_prev.rows() == delta.rows(),
+                          "a_prev must be (m, " + std::to_string(w.cols()) + ") and delta (m, " +
+                              std::to_string(w.rows()) + ") for w of shape " + shape_str(w.rows(), w.cols()));
+        Vector<T> scratch(w.rows() * delta.rows());
+        dense_sgd_update<T>(a_prev, delta, SgdConfig{lr, momentum, nesterov, weight_decay}, w, b, velocity_w,
+                            velocity_b, scratch.data());
+      },
+      "w"_a.noconvert(), "b"_a.noconvert(), "a_prev"_a.noconvert(), "delta"_a.noconvert(), "velocity_w"_a.noconvert(),
+      "velocity_b"_a.noconvert(), "lr"_a, "momentum"_a = 0.0, "nesterov"_a = false, "weight_decay"_a = 0.0,
+      "One SGD step on a layer's w and b, in place, from delta.T @ a_prev / m and mean(delta) without forming them");
+  k.def(
       "sgd_step",
       [](VectorOut<T> params, VectorIn<T> grads, VectorOut<T> velocity, double lr, double momentum, bool nesterov,
          double weight_decay, Index n_decayed) {

@@ -22,6 +22,7 @@ __all__ = [
     "activation_derivative",
     "dense_backward",
     "dense_forward",
+    "dense_sgd_update",
     "loss",
     "loss_gradient",
     "output_delta",
@@ -140,6 +141,42 @@ def dense_backward(w, a_prev, delta, input_grad: bool = True):
     da = np.empty((delta.shape[0], w.shape[1]), dtype=dt) if input_grad else None
     _raw.dense_backward(w, a_prev, delta, dw, db, da)
     return dw, db, da
+
+
+def dense_sgd_update(
+    w: np.ndarray,
+    b: np.ndarray,
+    a_prev,
+    delta,
+    lr: float,
+    velocity_w: np.ndarray | None = None,
+    velocity_b: np.ndarray | None = None,
+    momentum: float = 0.0,
+    nesterov: bool = False,
+    weight_decay: float = 0.0,
+) -> None:
+    """One SGD step on a layer's ``w`` (out, in) and ``b`` (out,), in place, from its batch's error.
+
+    The same step as :func:`sgd_step` with ``∂C/∂W = δᵀ a_prev / m`` (L2 ``weight_decay`` on ``w``
+    only) and ``∂C/∂b = mean(δ)``, but the gradient is never formed: each block of it is applied
+    as soon as it is computed, which is how training takes its steps on small mini-batches. With
+    ``momentum`` > 0, ``velocity_w`` and ``velocity_b`` (shaped like ``w`` and ``b``) are updated too.
+    """
+    for name, arr in (("w", w), ("b", b)):
+        if not isinstance(arr, np.ndarray) or arr.dtype not in (np.float32, np.float64):
+            raise TypeError(f"{name} must be a float32 or float64 NumPy array (it is updated in place)")
+    dt = w.dtype
+    w = _out(w, w.shape, dt, "w") if w.ndim == 2 else _out(w, (0, 0), dt, "w")
+    b = _out(b, (w.shape[0],), dt, "b")
+    a_prev, delta = as_array(a_prev, dt, "a_prev", 2), as_array(delta, dt, "delta", 2)
+    if momentum != 0.0:
+        if velocity_w is None or velocity_b is None:
+            raise ValueError("velocity_w and velocity_b are required when momentum is not 0")
+        velocity_w = _out(velocity_w, w.shape, dt, "velocity_w")
+        velocity_b = _out(velocity_b, b.shape, dt, "velocity_b")
+    else:
+        velocity_w, velocity_b = np.empty((0, 0), dtype=dt), np.empty(0, dtype=dt)
+    _raw.dense_sgd_update(w, b, a_prev, delta, velocity_w, velocity_b, lr, momentum, nesterov, weight_decay)
 
 
 def sgd_step(

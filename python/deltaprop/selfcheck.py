@@ -410,6 +410,31 @@ def _sgd_cases(rng, dtype, mode):
                     yield _relative_error(velocity, v64, dtype, scale=scale), tolerance(dtype, 4), where + " (velocity)"
 
 
+def _dense_sgd_update_cases(rng, dtype, mode):
+    for momentum, nesterov, weight_decay in SGD_MODES[mode]:
+        for m, n_in, n_out in _dense_shapes(rng):
+            w, vw, a_prev = (rng.normal(size=s).astype(dtype) for s in [(n_out, n_in), (n_out, n_in), (m, n_in)])
+            b, vb, delta = (rng.normal(size=s).astype(dtype) for s in [(n_out,), (n_out,), (m, n_out)])
+            dw, db, _ = ref.dense_backward(w, a_prev, delta)
+            params = np.concatenate([w.ravel(), b]).astype(np.float64)
+            velocity = np.concatenate([vw.ravel(), vb]).astype(np.float64)
+            grads = np.concatenate([dw.ravel(), db])
+            p64, v64 = ref.sgd_step(params, grads, LR, velocity, momentum, nesterov, weight_decay, w.size)
+            # Each gradient entry sums m products: judge the rounding on the scale of the operands.
+            step = LR * np.abs(delta).max() * np.abs(a_prev).max()
+            scale = float(max(np.abs(params).max(), np.abs(velocity).max(), step))
+            kernels.dense_sgd_update(w, b, a_prev, delta, LR, vw, vb, momentum, nesterov, weight_decay)
+            where = _shape_text((m, n_in, n_out)) + (f" momentum {momentum:g}" if momentum else "")
+            yield (
+                _relative_error(np.concatenate([w.ravel(), b]), p64, dtype, scale=scale),
+                tolerance(dtype, m + 4),
+                where,
+            )
+            if momentum:
+                got_v = np.concatenate([vw.ravel(), vb])
+                yield _relative_error(got_v, v64, dtype, scale=scale), tolerance(dtype, m + 4), where + " (velocity)"
+
+
 def _kernel_checks(seed: int, dtype) -> list[Check]:
     """One row per kernel and case name, in ``dtype``."""
 
@@ -426,6 +451,7 @@ def _kernel_checks(seed: int, dtype) -> list[Check]:
         row("dense_forward", _dense_forward_cases),
         *(row(f"dense_backward[{part}]", _dense_backward_cases, i) for i, part in enumerate(("dw", "db", "da"))),
         *(row(f"sgd_step[{mode}]", _sgd_cases, mode) for mode in SGD_MODES),
+        *(row(f"dense_sgd_update[{mode}]", _dense_sgd_update_cases, mode) for mode in SGD_MODES),
     ]
 
 

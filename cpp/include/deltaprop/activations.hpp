@@ -78,6 +78,32 @@ void activation_forward(const ActivationSpec& f, MatrixIn<T> z, MatrixOut<T> a) 
   }
 }
 
+namespace detail {
+
+// out = g where a > 0, else slope · g (ReLU: slope 0), row by row. Written with SIMD packets:
+// Eigen does not vectorise the boolean comparison an expression would use.
+template <class T>
+void rectifier_backward(MatrixIn<T> a, MatrixIn<T> g, MatrixOut<T> out, T slope) {
+  namespace ei = Eigen::internal;
+  using P = typename ei::packet_traits<T>::type;
+  constexpr Index size = ei::unpacket_traits<P>::size;
+  const P zero = ei::pset1<P>(T(0)), leak = ei::pset1<P>(slope);
+  for (Index i = 0; i < a.rows(); ++i) {
+    const T* ai = a.row(i).data();
+    const T* gi = g.row(i).data();
+    T* oi = out.row(i).data();
+    Index j = 0;
+    for (; j + size <= a.cols(); j += size) {
+      const P gv = ei::ploadu<P>(gi + j);
+      const P positive = ei::pcmp_lt(zero, ei::ploadu<P>(ai + j));
+      ei::pstoreu(oi + j, ei::pselect(positive, gv, ei::pmul(leak, gv)));
+    }
+    for (; j < a.cols(); ++j) oi[j] = ai[j] > T(0) ? gi[j] : slope * gi[j];
+  }
+}
+
+}  // namespace detail
+
 // f'(z) written from a = f(z). Softmax has a Jacobian, not an element-wise derivative.
 template <class T>
 void activation_derivative(const ActivationSpec& f, MatrixIn<T> a, MatrixOut<T> out) {
@@ -122,11 +148,11 @@ void activation_backward(const ActivationSpec& f, MatrixIn<T> a, MatrixIn<T> g, 
     case Activation::tanh:
       out = g.array() * (T(1) - a.array().square());
       break;
-    case Activation::relu:  // a multiply by the 0/1 mask vectorises where a select would not
-      out = g.array() * (a.array() > T(0)).template cast<T>();
+    case Activation::relu:
+      detail::rectifier_backward<T>(a, g, out, T(0));
       break;
     case Activation::leaky_relu:
-      out = g.array() * ((a.array() > T(0)).template cast<T>() * (T(1) - slope) + slope);
+      detail::rectifier_backward<T>(a, g, out, slope);
       break;
     case Activation::softmax:
       for (Index i = 0; i < a.rows(); ++i) {

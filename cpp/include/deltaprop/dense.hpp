@@ -5,6 +5,7 @@
 #include <string>
 
 #include "gemm.hpp"
+#include "small_products.hpp"
 
 namespace deltaprop {
 
@@ -18,7 +19,7 @@ struct DenseBuffers {
   GemmBuffers<T> input_grad;   // ∂C/∂A = δ W
 };
 
-// Z = A Wᵀ + b
+// Z = A Wᵀ + b (small batches without packing: see small_products.hpp)
 template <class T>
 void dense_forward(MatrixIn<T> w, VectorIn<T> b, MatrixIn<T> a_prev, MatrixOut<T> z, GemmBuffers<T>& buffers) {
   DELTAPROP_REQUIRE(a_prev.cols() == w.cols(), "input has " + std::to_string(a_prev.cols()) +
@@ -26,6 +27,10 @@ void dense_forward(MatrixIn<T> w, VectorIn<T> b, MatrixIn<T> a_prev, MatrixOut<T
   DELTAPROP_REQUIRE(b.size() == w.rows(),
                     "bias must have " + std::to_string(w.rows()) + " entries, got " + std::to_string(b.size()));
   require_shape(z, a_prev.rows(), w.rows(), "forward output");
+  if (a_prev.rows() <= kSmallBatchRows && w.outerStride() == w.cols()) {
+    small_forward<T>(a_prev, w, b, z);
+    return;
+  }
   z.rowwise() = b.transpose();
   gemm_accumulate<T>(plain<T>(a_prev), transposed<T>(w), w.cols(), z, T(1), buffers);
 }

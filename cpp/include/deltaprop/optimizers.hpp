@@ -2,6 +2,8 @@
 // (L2-regularised); the rest are biases, which are not decayed.
 #pragma once
 
+#include <type_traits>
+
 #include "types.hpp"
 
 namespace deltaprop {
@@ -55,6 +57,56 @@ void sgd_step(const SgdConfig& c, VectorOut<T> params, VectorIn<T> grads, Vector
                       wd);
   detail::sgd_segment(params.tail(n - n_decayed).array(), grads.tail(n - n_decayed).array(), v_tail.array(), lr, mu,
                       c.nesterov, T(0));
+}
+
+// The same step applied piecewise, for updates fused into the gradient's computation: called with
+// step = −η ∂C/∂p for the entries at params + offset (a SIMD packet of them or a single value).
+// The rule and whether to decay are template arguments, so the per-piece code has no branches.
+enum class SgdRule { plain, momentum, nesterov };
+
+template <class T, SgdRule Rule, bool Decay>
+struct SgdPieceStep {
+  T* params;
+  T* velocity;  // unused by the plain rule
+  T mu, lr_decay;
+
+  template <class P>
+  void operator()(Index offset, P step) const {
+    namespace ei = Eigen::internal;
+    T* p_at = params + offset;
+    const P p = ei::ploadu<P>(p_at);
+    if constexpr (Decay) step = ei::psub(step, ei::pmul(ei::pset1<P>(lr_decay), p));  // −η g_eff
+    if constexpr (Rule == SgdRule::plain) {
+      ei::pstoreu(p_at, ei::padd(p, step));
+    } else {
+      T* v_at = velocity + offset;
+      const P v = ei::pmadd(ei::pset1<P>(mu), ei::ploadu<P>(v_at), step);
+      ei::pstoreu(v_at, v);
+      ei::pstoreu(p_at, ei::padd(p, Rule == SgdRule::nesterov ? ei::pmadd(ei::pset1<P>(mu), v, step) : v));
+    }
+  }
+};
+
+// Calls apply(step) with the SgdPieceStep of config for params and velocity (null without
+// momentum); decay is λ/n for weights and 0 for biases.
+template <class T, class Apply>
+void with_sgd_piece_step(const SgdConfig& c, T* params, T* velocity, double decay, Apply&& apply) {
+  const T mu = static_cast<T>(c.momentum), lr_decay = static_cast<T>(c.lr * decay);
+  auto rule = [&](auto decayed) {
+    constexpr bool D = decltype(decayed)::value;
+    if (c.momentum == 0.0) {
+      apply(SgdPieceStep<T, SgdRule::plain, D>{params, velocity, mu, lr_decay});
+    } else if (!c.nesterov) {
+      apply(SgdPieceStep<T, SgdRule::momentum, D>{params, velocity, mu, lr_decay});
+    } else {
+      apply(SgdPieceStep<T, SgdRule::nesterov, D>{params, velocity, mu, lr_decay});
+    }
+  };
+  if (lr_decay != T(0)) {
+    rule(std::true_type{});
+  } else {
+    rule(std::false_type{});
+  }
 }
 
 }  // namespace deltaprop

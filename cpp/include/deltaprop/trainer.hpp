@@ -17,7 +17,7 @@
 #include <omp.h>
 #endif
 
-#include "optimizers.hpp"
+#include "dense_update.hpp"
 #include "propagation.hpp"
 
 namespace deltaprop {
@@ -34,6 +34,13 @@ inline void shuffle_indices(std::vector<Index>& order, std::uint64_t seed) {
     const auto j = static_cast<Index>((static_cast<unsigned __int128>(rng()) * bound) >> 64);
     std::swap(order[i], order[j]);
   }
+}
+
+// Asks the CPU to bring n values from `data` on into its caches without waiting for them.
+template <class T>
+void prefetch(const T* data, Index n) {
+  const char* bytes = reinterpret_cast<const char*>(data);
+  for (Index offset = 0; offset < n * Index(sizeof(T)); offset += 64) __builtin_prefetch(bytes + offset, 0, 1);
 }
 
 // What an epoch did: Σ over its mini-batches of rows × mean cost (measured before each update),
@@ -94,6 +101,14 @@ class Trainer {
       if (!progress(result.batches, result.samples, result.cost_sum)) stop = true;
     };
 
+    if (team == 1 && batch <= kSmallBatchRows) {
+      for (Index start = 0; start < n && !stop; start += batch_size) {
+        const Index rows = std::min(batch_size, n - start);
+        finish_batch(rows, small_batch_step(*ws_[0], x, y, start, rows, shuffle, config));
+      }
+      result.stopped = stop;
+      return result;
+    }
     if (team == 1) {
       for (Index start = 0; start < n && !stop; start += batch_size) {
         const Index rows = std::min(batch_size, n - start);
@@ -214,6 +229,56 @@ class Trainer {
       yb.row(k) = y.row(order_[start + r0 + k]);
     }
     return step(xb, yb);
+  }
+
+  // A whole training step on rows [start, start + rows) of the epoch's order, for small batches:
+  // each layer's parameters take their step as soon as δ has passed through them (δ goes on with
+  // the old W). Returns rows × the batch's mean cost before the step.
+  double small_batch_step(Workspace<T>& ws, MatrixIn<T> x, MatrixIn<T> y, Index start, Index rows, bool shuffle,
+                          const SgdConfig& config) {
+    if (!shuffle) return small_batch_step(ws, x.middleRows(start, rows), y.middleRows(start, rows), config);
+    // Gathered into one contiguous block first: measured faster than reading the scattered rows in place.
+    MatrixMap<T> xb = Workspace<T>::top(ws.input, rows);
+    MatrixMap<T> yb = Workspace<T>::top(ws.targets, rows);
+    for (Index k = 0; k < rows; ++k) {
+      xb.row(k) = x.row(order_[start + k]);
+      yb.row(k) = y.row(order_[start + k]);
+      // The next batch's rows are scattered over memory: start fetching them while this batch trains.
+      if (start + rows + k < x.rows()) prefetch(x.row(order_[start + rows + k]).data(), x.cols());
+    }
+    return small_batch_step(ws, xb, yb, config);
+  }
+
+  double small_batch_step(Workspace<T>& ws, MatrixIn<T> x, MatrixIn<T> y, const SgdConfig& config) {
+    const Index rows = x.rows();
+    const Layout& layout = net_.layout();
+    const Index depth = net_.num_layers();
+    auto input_of = [&](Index l) { return l == 0 ? x : MatrixIn<T>(Workspace<T>::top(ws.activations[l - 1], rows)); };
+    for (Index l = 0; l < depth; ++l) {
+      MatrixMap<T> a = Workspace<T>::top(ws.activations[l], rows);
+      dense_forward<T>(net_.weight(l), net_.bias(l), input_of(l), a, ws.gemm[l]->forward);
+      activation_forward<T>(net_.activation(l), a, a);
+    }
+    MatrixMap<T> out = Workspace<T>::top(ws.activations[depth - 1], rows);
+    const double cost = static_cast<double>(loss_value<T>(net_.loss(), out, y)) * static_cast<double>(rows);
+    output_delta<T>(net_.output_activation(), net_.loss(), out, y, Workspace<T>::top(ws.deltas[depth - 1], rows));
+    T* params = net_.params().data();
+    T* velocity = velocity_.data();
+    for (Index l = depth - 1; l >= 0; --l) {
+      MatrixMap<T> delta = Workspace<T>::top(ws.deltas[l], rows);
+      auto w = layout.weight(params, l);
+      auto b = layout.bias(params, l);
+      auto vw = layout.weight(velocity, l);
+      auto vb = layout.bias(velocity, l);
+      if (l > 0) {
+        MatrixMap<T> delta_prev = Workspace<T>::top(ws.deltas[l - 1], rows);
+        dense_input_gradient<T>(w, delta, delta_prev, ws.gemm[l]->input_grad);
+        activation_backward<T>(net_.activation(l - 1), Workspace<T>::top(ws.activations[l - 1], rows), delta_prev,
+                               delta_prev);
+      }
+      dense_sgd_update<T>(input_of(l), delta, config, w, b, vw, vb, ws.scratch.data());
+    }
+    return cost;
   }
 
   // One workspace per thread with room for its share of a batch, and the buffers to combine them.

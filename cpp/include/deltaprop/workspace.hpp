@@ -2,6 +2,7 @@
 // (a shorter batch uses the top rows, which are contiguous in row-major storage).
 #pragma once
 
+#include <algorithm>
 #include <memory>
 #include <vector>
 
@@ -25,6 +26,9 @@ struct Workspace {
       gemm.push_back(std::make_unique<DenseBuffers<T>>(capacity, layout.fan_in(l), layout.fan_out(l)));
     }
     grad.resize(layout.n_params());
+    Index widest = 0;
+    for (Index l = 0; l < depth; ++l) widest = std::max(widest, layout.fan_out(l));
+    scratch.resize(widest * capacity);
   }
 
   // The first `rows` rows of a buffer, as a matrix of their own.
@@ -36,6 +40,7 @@ struct Workspace {
   std::vector<Matrix<T>> deltas;                       // δˡ, same shapes
   Vector<T> grad;                                      // ∂C/∂params in the network's flat layout
   std::vector<std::unique_ptr<DenseBuffers<T>>> gemm;  // each layer's GEMM packing buffers
+  Vector<T> scratch;                                   // a layer's scaled δᵀ in a fused update
 };
 
 }  // namespace deltaprop

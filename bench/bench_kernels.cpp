@@ -17,7 +17,7 @@ void register_kernels(const Config& c) {
     const Index n_in = c.sizes[l], n_out = c.sizes[l + 1];
     const double tile = word * double(m) * double(n_out);  // bytes of one m × n_out matrix
 
-    // aˡ = f(aˡ⁻¹ Wᵀ + b): bias broadcast, one GEMM, then f in place.
+    // aˡ = f(aˡ⁻¹ Wᵀ + b): one product (unpacked for small batches, else a GEMM), then f in place.
     add_kernel<T>(c, bench_name<T>(c, "forward_layer", l), gemm_flops(m, n_out, n_in), 0, [l](BatchState<T>& s) {
       return [&s, l] {
         Matrix<T>& z = s.ws.activations[l];
@@ -55,6 +55,22 @@ void register_kernels(const Config& c) {
         return s.ws.grad.data();
       };
     });
+
+    // The step small batches take instead of the two above and sgd_step: the gradient's product
+    // with the optimizer's step applied to each block of it in registers (reads and writes W).
+    if (m <= kSmallBatchRows) {
+      add_kernel<T>(c, bench_name<T>(c, "fused_update_layer", l), gemm_flops(n_out, n_in, m), 0,
+                    [l, &c](BatchState<T>& s) {
+                      return [&s, l, &c] {
+                        const Layout& layout = s.net.layout();
+                        T* p = s.net.params().data();
+                        T* v = s.velocity.data();
+                        dense_sgd_update<T>(s.input(l), s.ws.deltas[l], c.sgd, layout.weight(p, l), layout.bias(p, l),
+                                            layout.weight(v, l), layout.bias(v, l), s.ws.scratch.data());
+                        return p;
+                      };
+                    });
+    }
 
     // ∂C/∂aˡ⁻¹ = δˡ Wˡ: the GEMM that carries δ back; training needs it for every layer but the first.
     if (l > 0) {

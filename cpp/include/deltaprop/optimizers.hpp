@@ -81,8 +81,8 @@ struct SgdPieceStep {
     } else {
       T* v_at = velocity + offset;
       const P v = ei::pmadd(ei::pset1<P>(mu), ei::ploadu<P>(v_at), step);
-      ei::pstoreu(v_at, v);
       ei::pstoreu(p_at, ei::padd(p, Rule == SgdRule::nesterov ? ei::pmadd(ei::pset1<P>(mu), v, step) : v));
+      ei::pstoreu(v_at, v);
     }
   }
 };

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <Eigen/Core>
+#include <algorithm>
 
 #include "types.hpp"
 
@@ -13,6 +14,11 @@ namespace deltaprop {
 
 // Mini-batches up to this many rows train through these products (measured faster than GEMM up to here).
 constexpr Index kSmallBatchRows = 32;
+
+// A progress callback that does nothing.
+struct NoProgress {
+  void operator()(Index, Index) const {}
+};
 
 namespace detail {
 
@@ -50,11 +56,15 @@ void forward_block(const T* a, Index lda, const T* w, Index k, const T* bias, T*
   }
 }
 
+// Z's rows i0..i0+MR for all n outputs: blocks of NR outputs, then the rest in one narrower block
+// (one output at a time would read the MR rows of A again for each).
 template <class T, int MR, int NR>
 void forward_row_block(const T* a, Index lda, const T* w, Index n, Index k, const T* bias, T* z, Index ldz) {
   Index j = 0;
   for (; j + NR <= n; j += NR) forward_block<T, MR, NR>(a, lda, w + j * k, k, bias + j, z + j, ldz);
-  for (; j < n; ++j) forward_block<T, MR, 1>(a, lda, w + j * k, k, bias + j, z + j, ldz);
+  if constexpr (NR > 1) {
+    if (j < n) forward_row_block<T, MR, NR - 1>(a, lda, w + j * k, n - j, k, bias + j, z + j, ldz);
+  }
 }
 
 // The gradient block g[r][kv] = Σᵢ dt[r][i] a[i][k0 + kv·size …] for NJ weight rows and KV
@@ -79,11 +89,17 @@ void gradient_block(const T* a, Index lda, Index m, const T* dt, Index j0, Index
     for (int c = 0; c < KV; ++c) update((j0 + r) * k + k0 + c * size, acc[r][c]);
 }
 
+// Columns [k0, k1) of the gradient (whole blocks of KV packets) for rows j… of W: NJ rows at a
+// time, each across the panel's blocks, so the update reads and writes whole cache lines in order.
 template <class T, int NJ, int KV, class Update>
-void gradient_column_block(const T* a, Index lda, Index m, const T* dt, Index n, Index k0, Index k, Update update) {
-  Index j = 0;
-  for (; j + NJ <= n; j += NJ) gradient_block<T, NJ, KV>(a, lda, m, dt, j, k0, k, update);
-  for (; j < n; ++j) gradient_block<T, 1, KV>(a, lda, m, dt, j, k0, k, update);
+void gradient_panel(const T* a, Index lda, Index m, const T* dt, Index n, Index k0, Index k1, Index k, Update update,
+                    Index j = 0) {
+  constexpr Index block = KV * packet_size<T>;
+  for (; j + NJ <= n; j += NJ)
+    for (Index c = k0; c < k1; c += block) gradient_block<T, NJ, KV>(a, lda, m, dt, j, c, k, update);
+  if constexpr (NJ > 1) {
+    if (j < n) gradient_panel<T, NJ - 1, KV>(a, lda, m, dt, n, k0, k1, k, update, j);
+  }
 }
 
 }  // namespace detail
@@ -96,27 +112,38 @@ void small_forward(MatrixIn<T> a, MatrixIn<T> w, VectorIn<T> b, MatrixOut<T> z) 
   require_shape(z, a.rows(), w.rows(), "forward output");
   constexpr int MR = 3, NR = 4;  // 12 accumulators: the most that fit the vector registers with the operands
   const Index m = a.rows(), n = w.rows(), k = w.cols(), lda = a.outerStride(), ldz = z.outerStride();
+  const T* w_data = w.data();
+  const T* bias = b.data();
   Index i = 0;
-  for (; i + MR <= m; i += MR)
-    detail::forward_row_block<T, MR, NR>(a.data() + i * lda, lda, w.data(), n, k, b.data(), z.data() + i * ldz, ldz);
-  for (; i < m; ++i)
-    detail::forward_row_block<T, 1, NR>(a.data() + i * lda, lda, w.data(), n, k, b.data(), z.data() + i * ldz, ldz);
+  // Blocks of three rows, and of two for what is left (4 = 2 + 2): a lone row reads W for itself alone.
+  for (; m - i >= MR && m - i != 4; i += MR)
+    detail::forward_row_block<T, MR, NR>(a.data() + i * lda, lda, w_data, n, k, bias, z.data() + i * ldz, ldz);
+  for (; m - i >= 2; i += 2)
+    detail::forward_row_block<T, 2, NR>(a.data() + i * lda, lda, w_data, n, k, bias, z.data() + i * ldz, ldz);
+  if (i < m) detail::forward_row_block<T, 1, NR>(a.data() + i * lda, lda, w_data, n, k, bias, z.data() + i * ldz, ldz);
 }
 
 // For each entry of the n × k weight gradient G = dt · A (dt is n × m, row-major, contiguous; A is
 // m × k), calls update(offset, g) once with g holding that entry — a SIMD packet of consecutive
 // entries of a row, or a single value at a row's end — where offset is the entry's index in a
-// row-major n × k matrix. Update is a callable with a template operator() for both.
-template <class T, class Update>
-void small_weight_gradient(MatrixIn<T> a, const T* dt, Index n, Update update) {
+// row-major n × k matrix. Update is a callable with a template operator() for both. progress(done,
+// k) is called after each block of columns, for work to interleave with the product's.
+template <class T, class Update, class Progress = NoProgress>
+void small_weight_gradient(MatrixIn<T> a, const T* dt, Index n, Update update, Progress&& progress = {}) {
   const Index m = a.rows(), k = a.cols(), lda = a.outerStride();
   constexpr Index size = detail::packet_size<T>;
   constexpr int NJ = 4, KV = 3;
-  Index k0 = 0;
-  // Column blocks outermost: their slice of A stays in the L1 cache while every weight row passes.
-  for (; k0 + KV * size <= k; k0 += KV * size)
-    detail::gradient_column_block<T, NJ, KV>(a.data(), lda, m, dt, n, k0, k, update);
-  for (; k0 + size <= k; k0 += size) detail::gradient_column_block<T, NJ, 1>(a.data(), lda, m, dt, n, k0, k, update);
+  constexpr Index block = KV * size, panel = 4 * block;
+  // Panels of columns outermost: their slice of A stays in the L1 cache while every weight row passes.
+  const Index whole = k - k % block;
+  for (Index k0 = 0; k0 < whole; k0 += panel) {
+    const Index k1 = std::min(k0 + panel, whole);
+    detail::gradient_panel<T, NJ, KV>(a.data(), lda, m, dt, n, k0, k1, k, update);
+    progress(k1, k);
+  }
+  Index k0 = whole;
+  for (; k0 + size <= k; k0 += size)
+    detail::gradient_panel<T, NJ, 1>(a.data(), lda, m, dt, n, k0, k0 + size, k, update);
   for (; k0 < k; ++k0) {
     for (Index j = 0; j < n; ++j) {
       T sum = 0;
@@ -124,6 +151,7 @@ void small_weight_gradient(MatrixIn<T> a, const T* dt, Index n, Update update) {
       update(j * k + k0, sum);
     }
   }
+  progress(k, k);
 }
 
 }  // namespace deltaprop

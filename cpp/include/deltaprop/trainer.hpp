@@ -18,6 +18,7 @@
 #endif
 
 #include "dense_update.hpp"
+#include "prefetch.hpp"
 #include "propagation.hpp"
 
 namespace deltaprop {
@@ -34,13 +35,6 @@ inline void shuffle_indices(std::vector<Index>& order, std::uint64_t seed) {
     const auto j = static_cast<Index>((static_cast<unsigned __int128>(rng()) * bound) >> 64);
     std::swap(order[i], order[j]);
   }
-}
-
-// Asks the CPU to bring n values from `data` on into its caches without waiting for them.
-template <class T>
-void prefetch(const T* data, Index n) {
-  const char* bytes = reinterpret_cast<const char*>(data);
-  for (Index offset = 0; offset < n * Index(sizeof(T)); offset += 64) __builtin_prefetch(bytes + offset, 0, 1);
 }
 
 // What an epoch did: Σ over its mini-batches of rows × mean cost (measured before each update),
@@ -236,20 +230,24 @@ class Trainer {
   // the old W). Returns rows × the batch's mean cost before the step.
   double small_batch_step(Workspace<T>& ws, MatrixIn<T> x, MatrixIn<T> y, Index start, Index rows, bool shuffle,
                           const SgdConfig& config) {
-    if (!shuffle) return small_batch_step(ws, x.middleRows(start, rows), y.middleRows(start, rows), config);
+    if (!shuffle)
+      return small_batch_step(ws, x.middleRows(start, rows), y.middleRows(start, rows), config, NoProgress{});
     // Gathered into one contiguous block first: measured faster than reading the scattered rows in place.
     MatrixMap<T> xb = Workspace<T>::top(ws.input, rows);
     MatrixMap<T> yb = Workspace<T>::top(ws.targets, rows);
     for (Index k = 0; k < rows; ++k) {
       xb.row(k) = x.row(order_[start + k]);
       yb.row(k) = y.row(order_[start + k]);
-      // The next batch's rows are scattered over memory: start fetching them while this batch trains.
-      if (start + rows + k < x.rows()) prefetch(x.row(order_[start + rows + k]).data(), x.cols());
     }
-    return small_batch_step(ws, xb, yb, config);
+    // The next batch's rows, fetched while this batch's first layer takes its step.
+    const Index next = std::min(rows, x.rows() - start - rows);
+    RowPrefetcher<T> fetch_next(x.data(), x.outerStride(), order_.data() + start + rows, next, x.cols());
+    return small_batch_step(ws, xb, yb, config, fetch_next);
   }
 
-  double small_batch_step(Workspace<T>& ws, MatrixIn<T> x, MatrixIn<T> y, const SgdConfig& config) {
+  template <class Progress>
+  double small_batch_step(Workspace<T>& ws, MatrixIn<T> x, MatrixIn<T> y, const SgdConfig& config,
+                          Progress&& first_layer_progress) {
     const Index rows = x.rows();
     const Layout& layout = net_.layout();
     const Index depth = net_.num_layers();
@@ -276,7 +274,11 @@ class Trainer {
         activation_backward<T>(net_.activation(l - 1), Workspace<T>::top(ws.activations[l - 1], rows), delta_prev,
                                delta_prev);
       }
-      dense_sgd_update<T>(input_of(l), delta, config, w, b, vw, vb, ws.scratch.data());
+      if (l > 0) {
+        dense_sgd_update<T>(input_of(l), delta, config, w, b, vw, vb, ws.scratch.data());
+      } else {
+        dense_sgd_update<T>(x, delta, config, w, b, vw, vb, ws.scratch.data(), first_layer_progress);
+      }
     }
     return cost;
   }

@@ -80,9 +80,10 @@ struct SgdPieceStep {
       ei::pstoreu(p_at, ei::padd(p, step));
     } else {
       T* v_at = velocity + offset;
-      const P v = ei::pmadd(ei::pset1<P>(mu), ei::ploadu<P>(v_at), step);
-      ei::pstoreu(p_at, ei::padd(p, Rule == SgdRule::nesterov ? ei::pmadd(ei::pset1<P>(mu), v, step) : v));
+      const P mu_v = ei::pset1<P>(mu);
+      const P v = ei::pmadd(mu_v, ei::ploadu<P>(v_at), step);
       ei::pstoreu(v_at, v);
+      ei::pstoreu(p_at, ei::padd(p, Rule == SgdRule::nesterov ? ei::pmadd(mu_v, v, step) : v));
     }
   }
 };

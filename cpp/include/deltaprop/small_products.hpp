@@ -91,14 +91,17 @@ void gradient_block(const T* a, Index lda, Index m, const T* dt, Index j0, Index
 
 // Columns [k0, k1) of the gradient (whole blocks of KV packets) for rows j… of W: NJ rows at a
 // time, each across the panel's blocks, so the update reads and writes whole cache lines in order.
-template <class T, int NJ, int KV, class Update>
+// progress(done, n · k) follows the entries of the gradient done, after each group of rows.
+template <class T, int NJ, int KV, class Update, class Progress>
 void gradient_panel(const T* a, Index lda, Index m, const T* dt, Index n, Index k0, Index k1, Index k, Update update,
-                    Index j = 0) {
+                    Progress& progress, Index j = 0) {
   constexpr Index block = KV * packet_size<T>;
-  for (; j + NJ <= n; j += NJ)
+  for (; j + NJ <= n; j += NJ) {
     for (Index c = k0; c < k1; c += block) gradient_block<T, NJ, KV>(a, lda, m, dt, j, c, k, update);
+    progress(k0 * n + (k1 - k0) * (j + NJ), n * k);
+  }
   if constexpr (NJ > 1) {
-    if (j < n) gradient_panel<T, NJ - 1, KV>(a, lda, m, dt, n, k0, k1, k, update, j);
+    if (j < n) gradient_panel<T, NJ - 1, KV>(a, lda, m, dt, n, k0, k1, k, update, progress, j);
   }
 }
 
@@ -127,7 +130,7 @@ void small_forward(MatrixIn<T> a, MatrixIn<T> w, VectorIn<T> b, MatrixOut<T> z) 
 // m × k), calls update(offset, g) once with g holding that entry — a SIMD packet of consecutive
 // entries of a row, or a single value at a row's end — where offset is the entry's index in a
 // row-major n × k matrix. Update is a callable with a template operator() for both. progress(done,
-// k) is called after each block of columns, for work to interleave with the product's.
+// n · k) is called every few blocks with the number of entries done, for work to interleave.
 template <class T, class Update, class Progress = NoProgress>
 void small_weight_gradient(MatrixIn<T> a, const T* dt, Index n, Update update, Progress&& progress = {}) {
   const Index m = a.rows(), k = a.cols(), lda = a.outerStride();
@@ -140,12 +143,11 @@ void small_weight_gradient(MatrixIn<T> a, const T* dt, Index n, Update update, P
   const Index whole = k - k % block;
   for (Index k0 = 0; k0 < whole; k0 += panel) {
     const Index k1 = std::min(k0 + panel, whole);
-    detail::gradient_panel<T, NJ, KV>(a.data(), lda, m, dt, n, k0, k1, k, update);
-    progress(k1, k);
+    detail::gradient_panel<T, NJ, KV>(a.data(), lda, m, dt, n, k0, k1, k, update, progress);
   }
   Index k0 = whole;
   for (; k0 + size <= k; k0 += size)
-    detail::gradient_panel<T, NJ, 1>(a.data(), lda, m, dt, n, k0, k0 + size, k, update);
+    detail::gradient_panel<T, NJ, 1>(a.data(), lda, m, dt, n, k0, k0 + size, k, update, progress);
   for (; k0 < k; ++k0) {
     for (Index j = 0; j < n; ++j) {
       T sum = 0;
@@ -153,7 +155,7 @@ void small_weight_gradient(MatrixIn<T> a, const T* dt, Index n, Update update, P
       update(j * k + k0, sum);
     }
   }
-  progress(k, k);
+  progress(n * k, n * k);
 }
 
 }  // namespace deltaprop

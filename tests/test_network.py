@@ -406,6 +406,47 @@ def test_fit_follows_reference_with_small_and_large_batches(
         np.testing.assert_allclose(got, expected, rtol=1e-10, atol=1e-12)
 
 
+@pytest.mark.parametrize("batch_size", [4, 40])
+@pytest.mark.parametrize("threads", [1, 2])
+def test_fit_with_an_order_visits_those_rows_as_the_reference_does(batch_size, threads):
+    # A permutation of part of the rows with repeats: 101 visits of 70 rows, the last batch shorter.
+    net = Network([30, 17, 5], activation="tanh", output_activation="softmax", loss="log_likelihood", seed=3)
+    X, labels, one_hot = make_data(n=70, n_in=30, n_out=5, seed=4)
+    order = np.random.default_rng(5).integers(0, 70, 101)
+    w, b = copies(net.weights), copies(net.biases)
+    net.fit(X, labels, epochs=2, batch_size=batch_size, lr=0.1, momentum=0.5, l2=1.0, order=order, threads=threads)
+    velocity = None
+    for _ in range(2):
+        step = {"momentum": 0.5, "weight_decay": 1.0 / 70, "velocity": velocity}
+        _, w, b, velocity = reference.train_epoch(
+            w, b, X, one_hot, order, batch_size, 0.1, "tanh", "softmax", "log_likelihood", **step
+        )
+    for got, expected in zip(net.weights + net.biases, w + b):
+        np.testing.assert_allclose(got, expected, rtol=1e-10, atol=1e-12)
+    assert net.training_info["samples_seen"] == 2 * 101
+
+
+@pytest.mark.parametrize(
+    ("order", "error", "match"),
+    [
+        ([0, 7], ValueError, r"order must index rows of X in \[0, 7\); it holds 7"),
+        ([-1, 2], ValueError, "it holds -1"),
+        ([], ValueError, "non-empty 1-D"),
+        ([[0, 1]], ValueError, "non-empty 1-D"),
+        ([0.0, 1.0], TypeError, "integer row indices"),
+        ([True, False], TypeError, "integer row indices"),
+    ],
+)
+def test_fit_rejects_a_bad_order_with_a_clear_message(order, error, match):
+    net = Network([4, 5, 3], seed=0)
+    X, labels, _ = make_data(n=7)
+    before = copies(net.weights)
+    with pytest.raises(error, match=match):
+        net.fit(X, labels, epochs=1, batch_size=2, lr=0.1, order=order)
+    for got, expected in zip(net.weights, before):
+        np.testing.assert_array_equal(got, expected)
+
+
 def test_last_short_batch_is_used():
     X, labels, one_hot = make_data(n=7)
     by_3 = Network([4, 5, 3], seed=0)
@@ -751,3 +792,13 @@ def test_concurrent_calls_from_threads_are_serialised_and_give_the_sequential_re
     assert not errors
     for w_seq, w_thr in zip(nets[0].weights, nets[1].weights):
         np.testing.assert_array_equal(w_seq, w_thr)
+
+
+def test_the_engine_itself_refuses_an_order_outside_the_data():
+    # The check in fit() is the friendly one; the engine's own guards against reading past X.
+    net = Network([4, 3, 2], seed=0)
+    X, _, one_hot = make_data(n=7, n_out=2)
+    with pytest.raises(ValueError, match="the order names row 99 of X, which has 7 rows"):
+        net._engine.train_epoch(X, one_hot, 3, 0.1, order=[0, 99])
+    with pytest.raises(ValueError, match="must name at least one row"):
+        net._engine.train_epoch(X, one_hot, 3, 0.1, order=[])

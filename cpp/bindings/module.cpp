@@ -44,7 +44,7 @@ class Engine {
   // (Ctrl-C, seen between mini-batches) or "callback" (progress returned False).
   py::tuple train_epoch(MatrixIn<T> x, MatrixIn<T> y, Index batch_size, double lr, double momentum, bool nesterov,
                         double weight_decay, bool shuffle, std::uint64_t seed, int threads, py::object progress,
-                        double progress_interval) {
+                        double progress_interval, std::optional<std::vector<Index>> order) {
     std::optional<py::error_already_set> error;
     bool interrupted = false;
     // Runs between mini-batches: take the GIL briefly to notice Ctrl-C and to report progress.
@@ -71,7 +71,7 @@ class Engine {
       py::gil_scoped_release release;
       std::lock_guard<std::mutex> lock(mutex_);
       result = trainer_.train_epoch(x, y, batch_size, SgdConfig{lr, momentum, nesterov, weight_decay}, shuffle, seed,
-                                    threads, report, progress_interval);
+                                    threads, report, progress_interval, order ? &*order : nullptr);
     }
     if (error) throw std::move(*error);
     py::object stopped = py::none();
@@ -143,9 +143,10 @@ void bind_engine(py::module_& m, const char* name) {
            "returns the mean cost.")
       .def("train_epoch", &E::train_epoch, "x"_a.noconvert(), "y"_a.noconvert(), "batch_size"_a, "lr"_a,
            "momentum"_a = 0.0, "nesterov"_a = false, "weight_decay"_a = 0.0, "shuffle"_a = true, "seed"_a = 0,
-           "threads"_a = 1, "progress"_a = py::none(), "progress_interval"_a = 0.2,
+           "threads"_a = 1, "progress"_a = py::none(), "progress_interval"_a = 0.2, "order"_a = py::none(),
            "One epoch of mini-batch gradient descent without the GIL. progress(batches, samples, cost_sum) is "
            "called between batches at most every progress_interval seconds; returning False stops the epoch. "
+           "With order (row indices), the epoch visits those rows in that order instead of shuffling. "
            "Returns (cost_sum, samples, batches, stopped) with stopped None, 'interrupt' or 'callback'.")
       .def("reset_optimizer", &E::reset_optimizer, "Forget the momentum velocity.");
 }

@@ -542,6 +542,7 @@ class Network:
         threads: int | None = None,
         progress=None,
         progress_interval: float = 0.2,
+        order=None,
     ) -> History:
         """Train by mini-batch stochastic gradient descent, continuing from the current parameters.
 
@@ -591,6 +592,10 @@ class Network:
             False stops training after the current mini-batch.
         progress_interval : float, default 0.2
             Seconds between progress reports (> 0); also how quickly Ctrl-C is noticed.
+        order : array_like of int, optional
+            The rows of ``X`` every epoch visits, in this order, instead of shuffling: consecutive
+            chunks of ``batch_size`` of ``X[order]`` are the mini-batches. Any number of row indices,
+            repeats allowed (e.g. a permutation from your own generator, or a bootstrap sample).
 
         Returns
         -------
@@ -629,16 +634,19 @@ class Network:
         n = X.shape[0]
         Y = self._targets(Y, n)
         validation = None if validation_data is None else self._validation_set(validation_data)
+        if order is not None:
+            order = _row_order(order, n)
+        n_visits = n if order is None else len(order)  # samples per epoch
 
         engine = self._engine
         weight_decay = l2 / n
-        batch_size = min(batch_size, n)  # a batch never needs more room than the data
+        batch_size = min(batch_size, n_visits)  # a batch never needs more room than the epoch
         if tol is not None:
             grad = np.empty(engine.n_params, dtype=self._dtype)
             decay = np.empty(engine.n_weights, dtype=self._dtype) if l2 > 0 else None
         engine.reset_optimizer()
         history = History()
-        n_batches = -(-n // batch_size)
+        n_batches = -(-n_visits // batch_size)
         info = self._training_info
         threads = threads_worth_using(threads, self._sizes, batch_size)
         info.update(lr=lr, batch_size=batch_size, momentum=momentum, nesterov=nesterov, l2=l2, threads=threads)
@@ -659,7 +667,7 @@ class Network:
                             "batch": batches,
                             "n_batches": n_batches,
                             "samples": samples,
-                            "n_samples": n,
+                            "n_samples": n_visits,
                             "cost": cost_sum / samples if samples else float("nan"),
                             "seconds": time.perf_counter() - start,
                             "done": done,
@@ -680,6 +688,7 @@ class Network:
                     threads,
                     report,
                     progress_interval,
+                    order,
                 )
                 info["samples_seen"] += samples
                 info["seconds"] += time.perf_counter() - start
@@ -724,6 +733,19 @@ class Network:
 # Below this many floating-point operations per thread and mini-batch, the two synchronisations a
 # shared mini-batch needs cost more than the thread saves (measured on the textbook's [784, 30, 10]
 # with batches of 10: about 1 MFLOP each, slower on two threads than on one).
+def _row_order(order, n: int) -> np.ndarray:
+    """``order`` checked to be a non-empty 1-D sequence of integer row indices in [0, n)."""
+    arr = np.asarray(order)
+    if arr.ndim != 1 or arr.size == 0:
+        raise ValueError(f"order must be a non-empty 1-D sequence of row indices; got shape {arr.shape}")
+    if arr.dtype == bool or not np.issubdtype(arr.dtype, np.integer):
+        raise TypeError(f"order must hold integer row indices; got dtype {arr.dtype}")
+    low, high = int(arr.min()), int(arr.max())
+    if low < 0 or high >= n:
+        raise ValueError(f"order must index rows of X in [0, {n}); it holds {low if low < 0 else high}")
+    return arr.astype(np.int64, copy=False)
+
+
 MIN_FLOPS_PER_THREAD = 2e6
 
 

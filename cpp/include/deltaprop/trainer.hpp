@@ -62,24 +62,34 @@ class Trainer {
   // mini-batch's rows are split between the threads, whose gradients are combined (in a fixed
   // order, so results are reproducible for a given thread count) and applied in parallel.
   // progress, when given, is called at most every progress_interval seconds between batches.
+  // With order, the epoch visits the rows x[order[0]], x[order[1]], … instead (shuffle and seed
+  // are then unused): any number of indices into x, repeats allowed.
   EpochResult train_epoch(MatrixIn<T> x, MatrixIn<T> y, Index batch_size, const SgdConfig& config, bool shuffle,
                           std::uint64_t seed, int threads = 1, const Progress& progress = {},
-                          double progress_interval = 0.2) {
+                          double progress_interval = 0.2, const std::vector<Index>* order = nullptr) {
     check_data(x, y);
     DELTAPROP_REQUIRE(batch_size >= 1, "batch_size must be at least 1");
     DELTAPROP_REQUIRE(threads >= 1, "threads must be at least 1");
 #ifndef _OPENMP
     DELTAPROP_REQUIRE(threads == 1, "this build of deltaprop has no OpenMP support: threads must be 1");
 #endif
-    const Index n = x.rows();
-    const Index batch = std::min(batch_size, n);
-    const int team = static_cast<int>(std::min<Index>(threads, batch));  // never a thread without rows
-    prepare(team, (batch + team - 1) / team);
-    if (shuffle) {
-      if (static_cast<Index>(order_.size()) != n) order_.resize(n);
+    if (order != nullptr) {
+      DELTAPROP_REQUIRE(!order->empty(), "the order of an epoch must name at least one row");
+      for (Index i : *order) {
+        DELTAPROP_REQUIRE(i >= 0 && i < x.rows(), "the order names row " + std::to_string(i) + " of X, which has " +
+                                                      std::to_string(x.rows()) + " rows");
+      }
+      order_ = *order;
+      shuffle = true;  // from here on: visit the rows through order_
+    } else if (shuffle) {
+      if (static_cast<Index>(order_.size()) != x.rows()) order_.resize(x.rows());
       std::iota(order_.begin(), order_.end(), Index(0));
       shuffle_indices(order_, seed);
     }
+    const Index n = shuffle ? static_cast<Index>(order_.size()) : x.rows();
+    const Index batch = std::min(batch_size, n);
+    const int team = static_cast<int>(std::min<Index>(threads, batch));  // never a thread without rows
+    prepare(team, (batch + team - 1) / team);
 
     EpochResult result;
     bool stop = false;
@@ -241,7 +251,7 @@ class Trainer {
       yb.row(k) = y.row(order_[start + k]);
     }
     // The next batch's rows, fetched while this batch's first layer takes its step.
-    const Index next = std::min(rows, x.rows() - start - rows);
+    const Index next = std::min(rows, static_cast<Index>(order_.size()) - start - rows);
     RowPrefetcher<T> fetch_next(x.data(), x.outerStride(), order_.data() + start + rows, next, x.cols());
     return small_batch_step(ws, xb, yb, config, fetch_next);
   }

@@ -1,0 +1,162 @@
+"""What the textbook modules share: their lists of column vectors as matrices, and the engine behind them.
+
+The textbook keeps its parameters in plain lists of arrays, weights (out, in) and biases (out, 1), that
+its readers inspect and replace at will. Those lists stay the truth: :class:`Engine` copies them into a
+:class:`deltaprop.Network` right before it computes and hands fresh arrays back after training.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+
+from ..network import DivergenceError, Network
+
+
+def sizes_of(weights: list) -> list[int]:
+    """Layer widths implied by a list of (out, in) weight matrices."""
+    return [int(np.shape(weights[0])[1])] + [int(np.shape(w)[0]) for w in weights]
+
+
+class Engine:
+    """A sigmoid network with the given loss, rebuilt only when the layer widths change."""
+
+    def __init__(self, loss: str):
+        self.loss = loss
+        self._net: Network | None = None
+
+    def load(self, weights: list, biases: list) -> Network:
+        """Return the engine's network holding ``weights`` and ``biases`` (copied in)."""
+        if len(weights) != len(biases):
+            raise ValueError(f"the network has {len(weights)} weight matrices but {len(biases)} bias vectors")
+        sizes = sizes_of(weights)
+        if self._net is None or self._net.sizes != sizes:
+            # The seed only spares the operating system's entropy: these parameters are overwritten.
+            self._net = Network(sizes, activation="sigmoid", loss=self.loss, dtype=np.float64, seed=0)
+        net = self._net
+        try:
+            net.weights = weights
+            net.biases = [np.reshape(b, -1) if np.size(b) == n else b for b, n in zip(biases, sizes[1:])]
+        except ValueError as exc:
+            raise ValueError(f"the network's weights or biases cannot be used: {exc}") from exc
+        return net
+
+    def store(self) -> tuple[list[np.ndarray], list[np.ndarray]]:
+        """Fresh copies of the engine's parameters in the textbook's shapes: weights (out, in), biases (out, 1)."""
+        assert self._net is not None
+        weights = [np.array(w) for w in self._net.weights]
+        biases = [np.array(b.reshape(-1, 1)) for b in self._net.biases]
+        return weights, biases
+
+    def outputs(self, weights: list, biases: list, X: np.ndarray) -> np.ndarray:
+        """Output activations (n, n_out) for the inputs X (n, n_in)."""
+        net = self.load(weights, biases)
+        return net.feedforward(X) if len(X) else np.empty((0, net.sizes[-1]))
+
+    def train(self, weights, biases, X, Y, order, batch_size, eta, l2=0.0):
+        """One pass of mini-batch gradient descent over X[order] in chunks of ``batch_size``.
+
+        ``order=None`` visits the rows as they are. Returns the new (weights, biases).
+        """
+        if eta < 0:
+            raise ValueError(f"eta must be a positive learning rate; got {eta!r}")
+        if len(X) == 0 or eta == 0:
+            # Nothing to learn from, or steps of length zero: the textbook's arithmetic leaves W and b as they are.
+            return weights, biases
+        net = self.load(weights, biases)
+        try:
+            net.fit(X, Y, epochs=1, batch_size=batch_size, lr=eta, l2=l2, shuffle=False, order=order)
+        except DivergenceError as exc:
+            # The textbook trains on through overflow with NumPy's warnings; so do we, with one warning.
+            warnings.warn(str(exc), RuntimeWarning, stacklevel=3)
+        return self.store()
+
+
+def engine_of(model, loss: str) -> Engine:
+    """The engine a textbook network trains in, created on first use (so a subclass's own __init__ needs none)."""
+    engines = model.__dict__.setdefault("_engines", {})
+    if loss not in engines:
+        engines[loss] = Engine(loss)
+    return engines[loss]
+
+
+def column_matrix(vectors: list, width: int, what: str) -> np.ndarray:
+    """Stack column vectors (width, 1) (or anything with ``width`` entries) as the rows of one float64 matrix."""
+    out = np.empty((len(vectors), width), dtype=np.float64)
+    if vectors and all(type(v) is np.ndarray and v.shape == (width, 1) for v in vectors):
+        # The book's own layout: its columns laid end to end are the matrix's rows, copied in one call.
+        np.concatenate(vectors, axis=0, out=out.reshape(-1, 1), casting="same_kind")
+        return out
+    rows = []
+    for i, v in enumerate(vectors):
+        v = np.asarray(v)
+        if v.size != width:
+            raise ValueError(f"{what} {i} has shape {v.shape}; expected {width} values, a column vector ({width}, 1)")
+        rows.append(v.reshape(1, width))
+    if rows:
+        np.concatenate(rows, axis=0, out=out, casting="same_kind")
+    return out
+
+
+def label_array(labels: list, what: str) -> np.ndarray:
+    """Integer class labels as a 1-D array; one-hot columns are not labels here."""
+    arr = np.asarray(labels)
+    if arr.ndim != 1 or (arr.size and arr.dtype.kind not in "iuf"):
+        raise ValueError(
+            f"{what} must pair each input with an integer class label, as the textbook's test and validation "
+            "data do; for (x, one-hot y) pairs use the training-data form"
+        )
+    return arr
+
+
+def inputs_and_targets(data: list, n_in: int, n_out: int, what: str) -> tuple[np.ndarray, np.ndarray]:
+    """(x, y) pairs with column vectors x (n_in, 1) and y (n_out, 1) as matrices X (n, n_in), Y (n, n_out)."""
+    return (
+        column_matrix([x for x, _ in data], n_in, f"{what}: input"),
+        column_matrix([y for _, y in data], n_out, f"{what}: target"),
+    )
+
+
+def inputs_and_labels(data: list, n_in: int, what: str) -> tuple[np.ndarray, np.ndarray]:
+    """(x, label) pairs as a matrix X (n, n_in) and a label array (n,)."""
+    return column_matrix([x for x, _ in data], n_in, f"{what}: input"), label_array([y for _, y in data], what)
+
+
+def correct_count(outputs: np.ndarray, labels: np.ndarray) -> int:
+    """How many rows' argmax equals their label (the textbook's ``int(x == y)`` summed)."""
+    return int(np.count_nonzero(np.argmax(outputs, axis=1) == labels)) if len(outputs) else 0
+
+
+def overrides(obj, base: type, *names: str) -> bool:
+    """Whether ``obj``'s class replaces any of the methods ``names`` of ``base`` (a reader's subclass)."""
+    return any(getattr(type(obj), name) is not getattr(base, name) for name in names)
+
+
+def per_sample_step(net, mini_batch: list, eta, decay=1.0) -> tuple[list, list]:
+    """The book's step from ``net.backprop`` summed over the samples: W ← decay W − (η/m) Σ ∂W, b ← b − (η/m) Σ ∂b.
+
+    For a subclass with a ``backprop`` of its own, which the engine cannot run.
+    """
+    sum_b = [np.zeros(np.shape(b)) for b in net.biases]
+    sum_w = [np.zeros(np.shape(w)) for w in net.weights]
+    for x, y in mini_batch:
+        nabla_b, nabla_w = net.backprop(x, y)
+        sum_b = [s + g for s, g in zip(sum_b, nabla_b)]
+        sum_w = [s + g for s, g in zip(sum_w, nabla_w)]
+    step = eta / len(mini_batch)
+    weights = [decay * w - step * s for w, s in zip(net.weights, sum_w)]
+    biases = [b - step * s for b, s in zip(net.biases, sum_b)]
+    return weights, biases
+
+
+def mini_batches(data: list, order: list, size: int) -> list:
+    """The book's mini-batches: consecutive chunks of ``size`` of the pairs taken in ``order``."""
+    return [[data[i] for i in order[k : k + size]] for k in range(0, len(order), size)]
+
+
+def outputs_one_by_one(net, X: np.ndarray, n_out: int) -> np.ndarray:
+    """Outputs (n, n_out) through ``net.feedforward``, one column at a time (a subclass's own forward pass)."""
+    if not len(X):
+        return np.empty((0, n_out))
+    return np.array([np.ravel(net.feedforward(x.reshape(-1, 1))) for x in X])

@@ -1,0 +1,254 @@
+# The textbook's code draws from NumPy's global generator; the tests seed it as its readers do.
+# ruff: noqa: NPY002
+"""deltaprop.compat.network against a NumPy transcription of the textbook's chapter-1 algorithms.
+
+From the same starting parameters and the same mini-batch sequence (Python's ``random`` seeded alike), one
+epoch on 1,500 real digits ends at the same weights to within a few float64 roundings.
+"""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import pytest
+import textbook_reference as ref
+from textbook_data import copies, digits, max_relative_difference
+
+import deltaprop
+from deltaprop.compat import _bridge, network
+
+SIZES = [784, 30, 10]
+EQUIVALENCE = 1e-10  # max|Δ| / max|W| per array after one epoch; measured about 1e-15
+GRADIENT = 1e-12
+
+
+@pytest.fixture(scope="module")
+def training_data():
+    return digits(0, 1500)
+
+
+@pytest.fixture(scope="module")
+def test_data():
+    return digits(9700, 10000, labelled=True)
+
+
+def new_network(seed: int = 1) -> network.Network:
+    np.random.seed(seed)
+    return network.Network(SIZES)
+
+
+def test_parameters_are_drawn_from_numpy_global_generator_biases_first():
+    net = new_network(3)
+    np.random.seed(3)
+    biases = [np.random.randn(30, 1), np.random.randn(10, 1)]
+    weights = [np.random.randn(30, 784), np.random.randn(10, 30)]
+    assert net.num_layers == 3 and net.sizes == SIZES
+    assert isinstance(net.weights, list) and isinstance(net.biases, list)
+    for ours, theirs in zip(net.biases + net.weights, biases + weights):
+        assert ours.dtype == np.float64
+        np.testing.assert_array_equal(ours, theirs)
+
+
+def test_one_epoch_matches_the_textbook(training_data):
+    net = new_network()
+    weights, biases = copies(net.weights), copies(net.biases)
+    random.seed(12)
+    net.SGD(training_data, 1, 10, 3.0)
+    random.seed(12)
+    ref_weights, ref_biases = ref.sgd(weights, biases, training_data, 1, 10, 3.0)
+    dw = max_relative_difference(net.weights, ref_weights)
+    db = max_relative_difference(net.biases, ref_biases)
+    print(f"\nnetwork.py, 1 epoch of {len(training_data)} digits: max relative difference W {dw:.1e}, b {db:.1e}")
+    assert dw <= EQUIVALENCE and db <= EQUIVALENCE
+    # Training moved the weights far more than the tolerance, so the comparison can tell a wrong step.
+    assert max_relative_difference(weights, ref_weights) > 1e-3
+
+
+def test_epochs_continue_the_shuffle_of_the_previous_epoch(training_data):
+    data = training_data[:500]
+    net = new_network(2)
+    weights, biases = copies(net.weights), copies(net.biases)
+    random.seed(7)
+    net.SGD(data, 2, 10, 3.0)
+    random.seed(7)
+    ref_weights, _ = ref.sgd(weights, biases, data, 2, 10, 3.0)
+    assert max_relative_difference(net.weights, ref_weights) <= EQUIVALENCE
+    # Another seed gives other mini-batches and other weights: the shuffle matters.
+    random.seed(8)
+    other_weights, _ = ref.sgd(weights, biases, data, 2, 10, 3.0)
+    assert max_relative_difference(net.weights, other_weights) > 1e-3
+
+
+def test_sgd_prints_the_epochs_and_the_test_score(training_data, test_data, capsys):
+    net = new_network()
+    random.seed(3)
+    net.SGD(iter(training_data[:300]), 2, 10, 3.0, test_data=iter(test_data))
+    correct = ref.evaluate(net.weights, net.biases, test_data)
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 2 and lines[0].startswith("Epoch 0: ") and lines[0].endswith(f" / {len(test_data)}")
+    assert lines[1] == f"Epoch 1: {correct} / {len(test_data)}"
+
+    net.SGD(training_data[:100], 1, 10, 3.0)
+    assert capsys.readouterr().out == "Epoch 0 complete\n"
+
+
+def test_sgd_converts_the_data_once_and_trains_each_epoch_in_one_engine_call(training_data, test_data, monkeypatch):
+    conversions, fits = [], []
+    column_matrix, fit = _bridge.column_matrix, deltaprop.Network.fit
+    monkeypatch.setattr(_bridge, "column_matrix", lambda *a, **k: conversions.append(a[2]) or column_matrix(*a, **k))
+    monkeypatch.setattr(deltaprop.Network, "fit", lambda *a, **k: fits.append(k["order"]) or fit(*a, **k))
+    new_network().SGD(training_data[:200], 3, 10, 3.0, test_data=test_data)
+    assert conversions == ["training_data: input", "training_data: target", "test_data: input"]
+    assert len(fits) == 3 and all(sorted(order) == list(range(200)) for order in fits)
+
+
+def test_sgd_stores_fresh_arrays_of_the_textbook_shapes(training_data):
+    net = new_network()
+    before = net.weights[0]
+    net.SGD(training_data[:50], 1, 10, 3.0)
+    assert net.weights[0] is not before
+    for w, b, (n_out, n_in) in zip(net.weights, net.biases, [(30, 784), (10, 30)]):
+        assert w.shape == (n_out, n_in) and b.shape == (n_out, 1)
+        assert w.dtype == b.dtype == np.float64 and w.flags.owndata and b.flags.owndata
+
+
+def test_parameters_changed_by_the_user_are_used(training_data):
+    net = new_network()
+    x = training_data[0][0]
+    net.weights[1][:] = 0.0  # in place
+    net.biases[1] = np.full((10, 1), 2.0)  # replaced
+    np.testing.assert_allclose(net.feedforward(x), np.full((10, 1), ref.sigmoid(2.0)), rtol=1e-15)
+    net.weights = [np.zeros((30, 784)), np.ones((10, 30))]
+    np.testing.assert_allclose(net.feedforward(x), ref.feedforward(net.weights, net.biases, x), rtol=1e-14)
+
+
+def test_feedforward_columns_batches_and_one_dimensional_inputs(training_data):
+    net = new_network()
+    x = training_data[0][0]
+    out = net.feedforward(x)
+    assert out.shape == (10, 1)
+    np.testing.assert_allclose(out, ref.feedforward(net.weights, net.biases, x), rtol=1e-12)
+    batch = np.hstack([a for a, _ in training_data[:5]])
+    np.testing.assert_allclose(net.feedforward(batch), ref.feedforward(net.weights, net.biases, batch), rtol=1e-12)
+    # A 1-D input broadcasts against the (out, 1) biases in the book's arithmetic; it does here too.
+    flat = x.ravel()
+    assert net.feedforward(flat).shape == ref.feedforward(net.weights, net.biases, flat).shape == (10, 30)
+
+
+def test_update_mini_batch_is_one_step_of_the_textbook(training_data):
+    net = new_network()
+    weights, biases = copies(net.weights), copies(net.biases)
+    batch = training_data[:10]
+    net.update_mini_batch(batch, 3.0)
+    ref_weights, ref_biases = ref.update_mini_batch(weights, biases, batch, 3.0)
+    assert max_relative_difference(net.weights, ref_weights) <= GRADIENT
+    assert max_relative_difference(net.biases, ref_biases) <= GRADIENT
+
+
+def test_backprop_of_one_sample(training_data):
+    net = new_network()
+    x, y = training_data[1]
+    nabla_b, nabla_w = net.backprop(x, y)
+    ref_b, ref_w = ref.backprop(net.weights, net.biases, x, y)
+    assert [g.shape for g in nabla_b] == [(30, 1), (10, 1)]
+    assert [g.shape for g in nabla_w] == [(30, 784), (10, 30)]
+    assert max_relative_difference(nabla_b, ref_b) <= GRADIENT
+    assert max_relative_difference(nabla_w, ref_w) <= GRADIENT
+
+
+def test_evaluate_counts_the_right_answers(training_data, test_data):
+    net = new_network()
+    random.seed(0)
+    net.SGD(training_data, 1, 10, 3.0)
+    correct = net.evaluate(test_data)
+    assert isinstance(correct, int)
+    assert correct == ref.evaluate(net.weights, net.biases, test_data)
+    assert 60 < correct < len(test_data)  # twice chance after one epoch, and not trivially all right
+    assert net.evaluate(iter(test_data[:10])) == ref.evaluate(net.weights, net.biases, test_data[:10])
+    assert net.evaluate([]) == 0
+
+
+def test_cost_derivative_and_module_functions():
+    net = new_network()
+    a, y = np.array([[0.25], [0.75]]), np.array([[0.0], [1.0]])
+    np.testing.assert_array_equal(net.cost_derivative(a, y), [[0.25], [-0.25]])
+    np.testing.assert_allclose(network.sigmoid(np.array([0.0, 2.0])), [0.5, 1 / (1 + np.exp(-2.0))])
+    np.testing.assert_allclose(network.sigmoid_prime(np.array([0.0])), [0.25])
+
+
+def test_training_data_of_the_wrong_shape_is_refused():
+    net = new_network()
+    with pytest.raises(ValueError, match=r"training_data: input 1 has shape \(783, 1\)"):
+        net.SGD([(np.zeros((784, 1)), np.zeros((10, 1))), (np.zeros((783, 1)), np.zeros((10, 1)))], 1, 10, 3.0)
+
+
+def test_a_subclass_with_its_own_update_mini_batch_gets_the_books_mini_batches(training_data):
+    batches = []
+
+    class Recording(network.Network):
+        def update_mini_batch(self, mini_batch, eta):
+            batches.append(mini_batch)
+            super().update_mini_batch(mini_batch, eta)
+
+    np.random.seed(1)
+    net = Recording(SIZES)
+    weights, biases = copies(net.weights), copies(net.biases)
+    data = training_data[:95]
+    random.seed(4)
+    net.SGD(data, 2, 10, 3.0)
+    random.seed(4)
+    shuffled, expected = list(data), []
+    for _ in range(2):
+        random.shuffle(shuffled)
+        expected += [shuffled[k : k + 10] for k in range(0, 95, 10)]
+    assert len(batches) == len(expected) == 20
+    assert all(len(a) == len(b) and all(p is q for p, q in zip(a, b)) for a, b in zip(batches, expected))
+    random.seed(4)
+    ref_weights, _ = ref.sgd(weights, biases, data, 2, 10, 3.0)
+    assert max_relative_difference(net.weights, ref_weights) <= EQUIVALENCE
+
+
+def test_a_subclass_with_its_own_backprop_trains_through_it(training_data):
+    class Doubled(network.Network):
+        def backprop(self, x, y):
+            nabla_b, nabla_w = super().backprop(x, y)
+            return [2 * g for g in nabla_b], [2 * g for g in nabla_w]
+
+    np.random.seed(1)
+    net = Doubled(SIZES)
+    weights, biases = copies(net.weights), copies(net.biases)
+    batch = training_data[:10]
+    net.update_mini_batch(batch, 1.5)
+    ref_weights, ref_biases = ref.update_mini_batch(weights, biases, batch, 3.0)
+    assert max_relative_difference(net.weights, ref_weights) <= GRADIENT
+    assert max_relative_difference(net.biases, ref_biases) <= GRADIENT
+
+
+def test_a_subclass_with_its_own_feedforward_is_evaluated_through_it(training_data, test_data, capsys):
+    class Reversed(network.Network):
+        def feedforward(self, a):
+            return 1.0 - super().feedforward(a)  # the argmax becomes the least likely class
+
+    np.random.seed(1)
+    net = Reversed(SIZES)
+    reversed_scores = [(1.0 - ref.feedforward(net.weights, net.biases, x), y) for x, y in test_data]
+    expected = sum(int(np.argmax(a) == y) for a, y in reversed_scores)
+    assert net.evaluate(test_data) == expected != ref.evaluate(net.weights, net.biases, test_data)
+
+
+def test_a_subclass_with_an_init_of_its_own_trains(training_data):
+    class ZeroBiases(network.Network):
+        def __init__(self, sizes):  # no call to Network.__init__
+            self.num_layers, self.sizes = len(sizes), sizes
+            self.biases = [np.zeros((y, 1)) for y in sizes[1:]]
+            self.weights = [np.full((y, x), 0.01) for x, y in zip(sizes[:-1], sizes[1:])]
+
+    net = ZeroBiases(SIZES)
+    weights, biases = copies(net.weights), copies(net.biases)
+    random.seed(0)
+    net.SGD(training_data[:100], 1, 10, 3.0)
+    random.seed(0)
+    ref_weights, ref_biases = ref.sgd(weights, biases, training_data[:100], 1, 10, 3.0)
+    assert max_relative_difference(net.weights, ref_weights) <= EQUIVALENCE
+    assert max_relative_difference(net.biases, ref_biases) <= EQUIVALENCE

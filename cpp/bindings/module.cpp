@@ -44,7 +44,14 @@ class Engine {
   // (Ctrl-C, seen between mini-batches) or "callback" (progress returned False).
   py::tuple train_epoch(MatrixIn<T> x, MatrixIn<T> y, Index batch_size, double lr, double momentum, bool nesterov,
                         double weight_decay, bool shuffle, std::uint64_t seed, int threads, py::object progress,
-                        double progress_interval, std::optional<std::vector<Index>> order) {
+                        double progress_interval,
+                        std::optional<py::array_t<std::int64_t, py::array::c_style | py::array::forcecast>> order) {
+    // Copied in one block: converting element by element took longer than a small epoch.
+    std::optional<std::vector<Index>> rows;
+    if (order) {
+      DELTAPROP_REQUIRE(order->ndim() == 1, "order must be 1-D");
+      rows.emplace(order->data(), order->data() + order->size());
+    }
     std::optional<py::error_already_set> error;
     bool interrupted = false;
     // Runs between mini-batches: take the GIL briefly to notice Ctrl-C and to report progress.
@@ -71,7 +78,7 @@ class Engine {
       py::gil_scoped_release release;
       std::lock_guard<std::mutex> lock(mutex_);
       result = trainer_.train_epoch(x, y, batch_size, SgdConfig{lr, momentum, nesterov, weight_decay}, shuffle, seed,
-                                    threads, report, progress_interval, order ? &*order : nullptr);
+                                    threads, report, progress_interval, rows ? &*rows : nullptr);
     }
     if (error) throw std::move(*error);
     py::object stopped = py::none();

@@ -1,7 +1,8 @@
-// Parameter updates over the flat parameter buffer. The first n_decayed entries are weights
-// (L2-regularised); the rest are biases, which are not decayed.
+// Gradient-descent updates: plain, momentum and Nesterov, with L2 decay on the weights.
 #pragma once
 
+#include <Eigen/Core>
+#include <string>
 #include <type_traits>
 
 #include "types.hpp"
@@ -15,53 +16,13 @@ struct SgdConfig {
   double weight_decay = 0.0;  // λ/n, n the training-set size
 };
 
-namespace detail {
-
-// The step on one segment whose L2 coefficient is wd (λ/n for weights, 0 for biases).
-template <class P, class G, class V, class T>
-void sgd_segment(P&& p, const G& g, V&& v, T lr, T mu, bool nesterov, T wd) {
-  if (mu == T(0)) {
-    p = (T(1) - lr * wd) * p - lr * g;  // W ← (1 − ηλ/n) W − η ∂C/∂W
-  } else if (!nesterov) {
-    v = mu * v - lr * (g + wd * p);  // v ← μ v − η g_eff;  p ← p + v
-    p += v;
-  } else {
-    v = mu * v - lr * (g + wd * p);  // v ← μ v − η g_eff;  p ← p + μ v − η g_eff
-    p = p + mu * v - lr * (g + wd * p);
-  }
-}
-
-}  // namespace detail
-
 // One gradient-descent step with g_eff = ∂C/∂p + (λ/n) p on the weights:
 //   plain:     p ← p − η g_eff
 //   momentum:  v ← μ v − η g_eff;  p ← p + v
 //   Nesterov:  v ← μ v − η g_eff;  p ← p + μ v − η g_eff
-// velocity is only read and written when momentum > 0.
-template <class T>
-void sgd_step(const SgdConfig& c, VectorOut<T> params, VectorIn<T> grads, VectorOut<T> velocity, Index n_decayed) {
-  const Index n = params.size();
-  DELTAPROP_REQUIRE(grads.size() == n, "grads must have the same length as params (" + std::to_string(n) + "), got " +
-                                           std::to_string(grads.size()));
-  DELTAPROP_REQUIRE(n_decayed >= 0 && n_decayed <= n, "n_decayed must be between 0 and the number of parameters");
-  const T mu = static_cast<T>(c.momentum);
-  if (mu != T(0)) {
-    DELTAPROP_REQUIRE(velocity.size() == n, "velocity must have the same length as params (" + std::to_string(n) +
-                                                "), got " + std::to_string(velocity.size()));
-  }
-  const T lr = static_cast<T>(c.lr);
-  const T wd = static_cast<T>(c.weight_decay);
-  auto v_head = mu != T(0) ? velocity.head(n_decayed) : velocity.head(0);
-  auto v_tail = mu != T(0) ? velocity.tail(n - n_decayed) : velocity.head(0);
-  detail::sgd_segment(params.head(n_decayed).array(), grads.head(n_decayed).array(), v_head.array(), lr, mu, c.nesterov,
-                      wd);
-  detail::sgd_segment(params.tail(n - n_decayed).array(), grads.tail(n - n_decayed).array(), v_tail.array(), lr, mu,
-                      c.nesterov, T(0));
-}
-
-// The same step applied piecewise, for updates fused into the gradient's computation: called with
-// step = −η ∂C/∂p for the entries at params + offset (a SIMD packet of them or a single value).
-// The rule and whether to decay are template arguments, so the per-piece code has no branches.
+// applied piece by piece: called with step = −η ∂C/∂p for the entries at params + offset (a SIMD
+// packet of them or a single value), by sgd_step below and by updates fused into the gradient's
+// computation. The rule and whether to decay are template arguments, so a piece has no branches.
 enum class SgdRule { plain, momentum, nesterov };
 
 template <class T, SgdRule Rule, bool Decay>
@@ -108,6 +69,35 @@ void with_sgd_piece_step(const SgdConfig& c, T* params, T* velocity, double deca
   } else {
     rule(std::false_type{});
   }
+}
+
+// The step on flat buffers: the first n_decayed entries are weights (decayed), the rest biases.
+// velocity is only read and written when momentum > 0.
+template <class T>
+void sgd_step(const SgdConfig& c, VectorOut<T> params, VectorIn<T> grads, VectorOut<T> velocity, Index n_decayed) {
+  namespace ei = Eigen::internal;
+  using P = typename ei::packet_traits<T>::type;
+  constexpr Index size = ei::unpacket_traits<P>::size;
+  const Index n = params.size();
+  DELTAPROP_REQUIRE(grads.size() == n, "grads must have the same length as params (" + std::to_string(n) + "), got " +
+                                           std::to_string(grads.size()));
+  DELTAPROP_REQUIRE(n_decayed >= 0 && n_decayed <= n, "n_decayed must be between 0 and the number of parameters");
+  const bool momentum = c.momentum != 0.0;
+  if (momentum) {
+    DELTAPROP_REQUIRE(velocity.size() == n, "velocity must have the same length as params (" + std::to_string(n) +
+                                                "), got " + std::to_string(velocity.size()));
+  }
+  const T minus_lr = static_cast<T>(-c.lr);
+  const T* g = grads.data();
+  auto segment = [&](Index begin, Index end, double decay) {
+    with_sgd_piece_step<T>(c, params.data(), momentum ? velocity.data() : nullptr, decay, [&](auto piece) {
+      Index i = begin;
+      for (; i + size <= end; i += size) piece(i, ei::pmul(ei::pset1<P>(minus_lr), ei::ploadu<P>(g + i)));
+      for (; i < end; ++i) piece(i, minus_lr * g[i]);
+    });
+  };
+  segment(0, n_decayed, c.weight_decay);
+  segment(n_decayed, n, 0.0);
 }
 
 }  // namespace deltaprop

@@ -65,8 +65,9 @@ void register_kernels(const Config& c) {
                         const Layout& layout = s.net.layout();
                         T* p = s.net.params().data();
                         T* v = s.velocity.data();
-                        dense_sgd_update<T>(s.input(l), s.ws.deltas[l], c.sgd, layout.weight(p, l), layout.bias(p, l),
-                                            layout.weight(v, l), layout.bias(v, l), s.ws.scratch.data());
+                        const Moments<T> mw{layout.weight(v, l).data()}, mb{layout.bias(v, l).data()};
+                        dense_sgd_update<T>(s.input(l), s.ws.deltas[l], static_cast<double>(c.batch), c.sgd,
+                                            layout.weight(p, l), layout.bias(p, l), mw, mb, s.ws.scratch.data());
                         return p;
                       };
                     });
@@ -97,7 +98,7 @@ void register_kernels(const Config& c) {
   const double streams = c.sgd.momentum != 0 ? 5 : 3;
   add_kernel<T>(c, bench_name<T>(c, "sgd_step"), 0, streams * word * double(n_params), [&c](BatchState<T>& s) {
     return [&s, &c] {
-      sgd_step<T>(c.sgd, s.net.params(), s.ws.grad, s.velocity, s.net.layout().n_weights());
+      sgd_step<T>(c.sgd, s.net.params(), s.ws.grad, s.velocity, s.velocity, s.net.layout().n_weights());
       return s.net.params().data();
     };
   });

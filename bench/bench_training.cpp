@@ -46,7 +46,7 @@ void register_training(const Config& c) {
       MatrixMap<T> out = forward<T>(s.net, s.ws, s.x);
       benchmark::DoNotOptimize(loss_value<T>(s.net.loss(), out, s.y));
       backward<T>(s.net, s.ws, s.x, s.y);
-      sgd_step<T>(c.sgd, s.net.params(), s.ws.grad, s.velocity, n_weights);
+      sgd_step<T>(c.sgd, s.net.params(), s.ws.grad, s.velocity, s.velocity, n_weights);
       benchmark::DoNotOptimize(s.net.params().data());
       benchmark::ClobberMemory();
       if (++steps % kStepsPerRestart == 0) {

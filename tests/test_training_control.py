@@ -37,7 +37,7 @@ def engine_epochs(threads, batch_size, shuffle=True, dtype=np.float64, momentum=
     Y = np.eye(4, dtype=dtype)[rng.integers(0, 4, 600)]
     costs = []
     for epoch in range(3):
-        cost_sum, samples, _, _ = net._engine.train_epoch(
+        cost_sum, samples, _, _, _ = net._engine.train_epoch(
             X, Y, batch_size, 0.1, momentum, nesterov, decay, shuffle, epoch, threads, None, 0.2
         )
         costs.append(cost_sum / samples)

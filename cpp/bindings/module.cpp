@@ -29,6 +29,12 @@ ActivationSpec spec(const std::string& name, double slope) {
   return ActivationSpec{parse_activation(name), slope};
 }
 
+// A writable NumPy view of a vector owned by `owner`, which it keeps alive.
+template <class T>
+py::array_t<T> view(py::object owner, Vector<T>& v) {
+  return py::array_t<T>({v.size()}, {static_cast<py::ssize_t>(sizeof(T))}, v.data(), owner);
+}
+
 // A network with its trainer, as one Python object. Calls run without the GIL, so a mutex keeps
 // two Python threads from sharing the trainer's workspaces at once.
 template <class T>
@@ -40,18 +46,31 @@ class Engine {
 
   Network<T>& net() { return net_; }
 
-  // One epoch; returns (cost_sum, samples, batches, stopped), where stopped is None, "interrupt"
-  // (Ctrl-C, seen between mini-batches) or "callback" (progress returned False).
+  // One epoch; returns (cost_sum, samples, batches, stopped, penalty_sum), where stopped is None,
+  // "interrupt" (Ctrl-C, seen between mini-batches) or "callback" (progress returned False).
   py::tuple train_epoch(MatrixIn<T> x, MatrixIn<T> y, Index batch_size, double lr, double momentum, bool nesterov,
                         double weight_decay, bool shuffle, std::uint64_t seed, int threads, py::object progress,
                         double progress_interval,
-                        std::optional<py::array_t<std::int64_t, py::array::c_style | py::array::forcecast>> order) {
+                        std::optional<py::array_t<std::int64_t, py::array::c_style | py::array::forcecast>> order,
+                        const std::string& method, double beta1, double beta2, double epsilon, double batch_l2,
+                        std::optional<VectorIn<T>> sample_weight) {
     // Copied in one block: converting element by element took longer than a small epoch.
     std::optional<std::vector<Index>> rows;
     if (order) {
       DELTAPROP_REQUIRE(order->ndim() == 1, "order must be 1-D");
       rows.emplace(order->data(), order->data() + order->size());
     }
+    if (sample_weight) {
+      DELTAPROP_REQUIRE(sample_weight->size() == x.rows(), "sample_weight must have one entry per row of X (" +
+                                                               std::to_string(x.rows()) + "), got " +
+                                                               std::to_string(sample_weight->size()));
+    }
+    SgdConfig config{lr, momentum, nesterov, weight_decay};
+    config.method = parse_method(method);
+    config.beta1 = beta1;
+    config.beta2 = beta2;
+    config.epsilon = epsilon;
+    config.batch_l2 = batch_l2;
     std::optional<py::error_already_set> error;
     bool interrupted = false;
     // Runs between mini-batches: take the GIL briefly to notice Ctrl-C and to report progress.
@@ -77,26 +96,32 @@ class Engine {
     {
       py::gil_scoped_release release;
       std::lock_guard<std::mutex> lock(mutex_);
-      result = trainer_.train_epoch(x, y, batch_size, SgdConfig{lr, momentum, nesterov, weight_decay}, shuffle, seed,
-                                    threads, report, progress_interval, rows ? &*rows : nullptr);
+      result = trainer_.train_epoch(x, y, batch_size, config, shuffle, seed, threads, report, progress_interval,
+                                    rows ? &*rows : nullptr, sample_weight ? sample_weight->data() : nullptr);
     }
     if (error) throw std::move(*error);
     py::object stopped = py::none();
     if (result.stopped) stopped = py::str(interrupted ? "interrupt" : "callback");
-    return py::make_tuple(result.cost_sum, result.samples, result.batches, stopped);
+    return py::make_tuple(result.cost_sum, result.samples, result.batches, stopped, result.penalty_sum);
   }
 
-  T cost(MatrixIn<T> x, MatrixIn<T> y) {
+  T cost(MatrixIn<T> x, MatrixIn<T> y, std::optional<VectorIn<T>> sample_weight) {
+    check_weights(x, sample_weight);
     py::gil_scoped_release release;
     std::lock_guard<std::mutex> lock(mutex_);
-    return trainer_.evaluate(x, y);
+    return trainer_.evaluate(x, y, nullptr, nullptr, sample_weight ? sample_weight->data() : nullptr);
   }
 
-  T backprop(MatrixIn<T> x, MatrixIn<T> y, VectorOut<T> grad, std::optional<MatrixOut<T>> input_grad) {
+  T backprop(MatrixIn<T> x, MatrixIn<T> y, VectorOut<T> grad, std::optional<MatrixOut<T>> input_grad,
+             std::optional<VectorIn<T>> sample_weight) {
+    check_weights(x, sample_weight);
     py::gil_scoped_release release;
     std::lock_guard<std::mutex> lock(mutex_);
-    return trainer_.evaluate(x, y, &grad, input_grad ? &*input_grad : nullptr);
+    return trainer_.evaluate(x, y, &grad, input_grad ? &*input_grad : nullptr,
+                             sample_weight ? sample_weight->data() : nullptr);
   }
+
+  Trainer<T>& trainer() { return trainer_; }
 
   void feedforward(MatrixIn<T> x, MatrixOut<T> out) {
     py::gil_scoped_release release;
@@ -111,6 +136,14 @@ class Engine {
   }
 
  private:
+  static void check_weights(MatrixIn<T> x, const std::optional<VectorIn<T>>& sample_weight) {
+    if (sample_weight) {
+      DELTAPROP_REQUIRE(sample_weight->size() == x.rows(), "sample_weight must have one entry per row of X (" +
+                                                               std::to_string(x.rows()) + "), got " +
+                                                               std::to_string(sample_weight->size()));
+    }
+  }
+
   Network<T> net_;
   Trainer<T> trainer_;
   std::mutex mutex_;
@@ -133,29 +166,61 @@ void bind_engine(py::module_& m, const char* name) {
       .def_property_readonly("loss", [](E& e) { return loss_name(e.net().loss()); })
       .def_property_readonly("slope", [](E& e) { return e.net().hidden_activation().slope; })
       .def_property_readonly(
-          "params",
-          [](py::object self) {
-            // A writable view of the flat parameter buffer that keeps the engine alive.
-            E& e = self.cast<E&>();
-            Vector<T>& p = e.net().params();
-            return py::array_t<T>({p.size()}, {static_cast<py::ssize_t>(sizeof(T))}, p.data(), self);
-          },
+          "params", [](py::object self) { return view(self, self.cast<E&>().net().params()); },
           "Flat view of all parameters: W0, W1, ... (each (out, in), row-major), then b0, b1, ...")
+      .def_property_readonly(
+          "first_moment", [](py::object self) { return view(self, self.cast<E&>().trainer().first_moment()); },
+          "Flat view of the optimizer's velocity (Adam: its first moment), in the layout of params.")
+      .def_property_readonly(
+          "second_moment", [](py::object self) { return view(self, self.cast<E&>().trainer().second_moment()); },
+          "Flat view of Adam's second moment, in the layout of params.")
+      .def_property(
+          "adam_steps", [](E& e) { return e.trainer().adam_steps(); },
+          [](E& e, long long steps) { e.trainer().set_adam_steps(steps); }, "How many steps Adam has taken (its t).")
+      .def_property(
+          "probability_floor", [](E& e) { return e.net().probability_floor(); },
+          [](E& e, T floor) { e.net().set_probability_floor(floor); },
+          "Probabilities are clipped to [floor, 1 - floor] before their logarithm in the reported cost.")
       .def("feedforward", &E::feedforward, "x"_a.noconvert(), "out"_a.noconvert(),
            "Write the network's output for each row of x into out.")
-      .def("cost", &E::cost, "x"_a.noconvert(), "y"_a.noconvert(), "Mean per-sample cost over all rows.")
+      .def("cost", &E::cost, "x"_a.noconvert(), "y"_a.noconvert(), "sample_weight"_a.noconvert() = py::none(),
+           "Mean per-sample cost over all rows (weighted mean with sample_weight).")
       .def("backprop", &E::backprop, "x"_a.noconvert(), "y"_a.noconvert(), "grad"_a.noconvert(),
-           "input_grad"_a.noconvert() = py::none(),
+           "input_grad"_a.noconvert() = py::none(), "sample_weight"_a.noconvert() = py::none(),
            "Gradient of the mean cost into grad (flat layout) and optionally d(cost)/dx into input_grad; "
-           "returns the mean cost.")
+           "returns the mean cost. With sample_weight: of the weighted mean.")
       .def("train_epoch", &E::train_epoch, "x"_a.noconvert(), "y"_a.noconvert(), "batch_size"_a, "lr"_a,
            "momentum"_a = 0.0, "nesterov"_a = false, "weight_decay"_a = 0.0, "shuffle"_a = true, "seed"_a = 0,
            "threads"_a = 1, "progress"_a = py::none(), "progress_interval"_a = 0.2, "order"_a = py::none(),
-           "One epoch of mini-batch gradient descent without the GIL. progress(batches, samples, cost_sum) is "
-           "called between batches at most every progress_interval seconds; returning False stops the epoch. "
-           "With order (row indices), the epoch visits those rows in that order instead of shuffling. "
-           "Returns (cost_sum, samples, batches, stopped) with stopped None, 'interrupt' or 'callback'.")
-      .def("reset_optimizer", &E::reset_optimizer, "Forget the momentum velocity.");
+           "method"_a = "sgd", "beta1"_a = 0.9, "beta2"_a = 0.999, "epsilon"_a = 1e-8, "batch_l2"_a = 0.0,
+           "sample_weight"_a.noconvert() = py::none(),
+           "One epoch of mini-batch gradient descent (method 'sgd') or Adam ('adam') without the GIL. "
+           "progress(batches, samples, cost_sum) is called between batches at most every progress_interval "
+           "seconds; returning False stops the epoch. With order (row indices), the epoch visits those rows in "
+           "that order instead of shuffling. batch_l2 adds batch_l2 / (batch weight) to each batch's weight "
+           "decay. With sample_weight, each batch minimises its weighted mean cost. Returns (cost_sum, samples, "
+           "batches, stopped, penalty_sum) with stopped None, 'interrupt' or 'callback' and penalty_sum the "
+           "batches' summed L2 terms rows * batch_l2 / 2 * |W|^2 / weight.")
+      .def("reset_optimizer", &E::reset_optimizer, "Forget the optimizer's state (velocity, Adam's moments and t).");
+}
+
+template <class T>
+void check_layer_update(const MatrixOut<T>& w, const MatrixIn<T>& a_prev, const MatrixIn<T>& delta) {
+  DELTAPROP_REQUIRE(a_prev.cols() == w.cols() && delta.cols() == w.rows() && a_prev.rows() == delta.rows(),
+                    "a_prev must be (m, " + std::to_string(w.cols()) + ") and delta (m, " + std::to_string(w.rows()) +
+                        ") for w of shape " + shape_str(w.rows(), w.cols()));
+}
+
+SgdConfig adam_config(double lr, long long t, double beta1, double beta2, double epsilon, double weight_decay) {
+  DELTAPROP_REQUIRE(t >= 1, "Adam's steps are numbered from t = 1");
+  DELTAPROP_REQUIRE(beta1 >= 0 && beta1 < 1 && beta2 >= 0 && beta2 < 1, "beta1 and beta2 must be in [0, 1)");
+  DELTAPROP_REQUIRE(epsilon > 0, "epsilon must be > 0");
+  SgdConfig c{lr, 0.0, false, weight_decay};
+  c.method = Method::adam;
+  c.beta1 = beta1;
+  c.beta2 = beta2;
+  c.epsilon = epsilon;
+  return c;
 }
 
 template <class T>
@@ -181,8 +246,19 @@ void bind_kernels(py::module_& k) {
       "g * f'(z) (softmax: its Jacobian-vector product)");
   k.def(
       "loss",
-      [](const std::string& name, MatrixIn<T> a, MatrixIn<T> y) { return loss_value<T>(parse_loss(name), a, y); },
-      "name"_a, "a"_a.noconvert(), "y"_a.noconvert(), "Mean over rows of the per-sample cost");
+      [](const std::string& name, MatrixIn<T> a, MatrixIn<T> y, std::optional<VectorIn<T>> sample_weight,
+         std::optional<double> probability_floor) {
+        if (sample_weight) {
+          DELTAPROP_REQUIRE(sample_weight->size() == a.rows(), "sample_weight must have one entry per row");
+        }
+        const T floor = probability_floor ? static_cast<T>(*probability_floor) : default_probability_floor<T>();
+        DELTAPROP_REQUIRE(floor > T(0) && floor < T(0.5), "the probability floor must be in (0, 0.5)");
+        return loss_value<T>(parse_loss(name), a, y, sample_weight ? sample_weight->data() : nullptr, floor);
+      },
+      "name"_a, "a"_a.noconvert(), "y"_a.noconvert(), "sample_weight"_a.noconvert() = py::none(),
+      "probability_floor"_a = py::none(),
+      "Mean over rows of the per-sample cost (weighted with sample_weight; probabilities clipped to "
+      "[floor, 1 - floor] before logarithms)");
   k.def(
       "loss_gradient",
       [](const std::string& name, MatrixIn<T> a, MatrixIn<T> y, MatrixOut<T> out) {
@@ -222,26 +298,61 @@ void bind_kernels(py::module_& k) {
       "dense_sgd_update",
       [](MatrixOut<T> w, VectorOut<T> b, MatrixIn<T> a_prev, MatrixIn<T> delta, MatrixOut<T> velocity_w,
          VectorOut<T> velocity_b, double lr, double momentum, bool nesterov, double weight_decay) {
-        DELTAPROP_REQUIRE(a_prev.cols() == w.cols() && delta.cols() == w.rows() && a_prev.rows() == delta.rows(),
-                          "a_prev must be (m, " + std::to_string(w.cols()) + ") and delta (m, " +
-                              std::to_string(w.rows()) + ") for w of shape " + shape_str(w.rows(), w.cols()));
+        check_layer_update(w, a_prev, delta);
         Vector<T> scratch(w.rows() * delta.rows());
-        dense_sgd_update<T>(a_prev, delta, SgdConfig{lr, momentum, nesterov, weight_decay}, w, b, velocity_w,
-                            velocity_b, scratch.data());
+        const bool moving = momentum != 0.0;
+        DELTAPROP_REQUIRE(!moving || (velocity_w.rows() == w.rows() && velocity_w.cols() == w.cols() &&
+                                      velocity_w.outerStride() == w.cols() && velocity_b.size() == b.size()),
+                          "velocities must have the shapes of the parameters");
+        const Moments<T> mw{moving ? velocity_w.data() : nullptr}, mb{moving ? velocity_b.data() : nullptr};
+        dense_sgd_update<T>(a_prev, delta, static_cast<double>(delta.rows()),
+                            SgdConfig{lr, momentum, nesterov, weight_decay}, w, b, mw, mb, scratch.data());
       },
       "w"_a.noconvert(), "b"_a.noconvert(), "a_prev"_a.noconvert(), "delta"_a.noconvert(), "velocity_w"_a.noconvert(),
       "velocity_b"_a.noconvert(), "lr"_a, "momentum"_a = 0.0, "nesterov"_a = false, "weight_decay"_a = 0.0,
       "One SGD step on a layer's w and b, in place, from delta.T @ a_prev / m and mean(delta) without forming them");
   k.def(
+      "dense_adam_update",
+      [](MatrixOut<T> w, VectorOut<T> b, MatrixIn<T> a_prev, MatrixIn<T> delta, MatrixOut<T> m_w, VectorOut<T> m_b,
+         MatrixOut<T> s_w, VectorOut<T> s_b, double lr, long long t, double beta1, double beta2, double epsilon,
+         double weight_decay) {
+        check_layer_update(w, a_prev, delta);
+        for (const auto* moment : {&m_w, &s_w}) {
+          DELTAPROP_REQUIRE(
+              moment->rows() == w.rows() && moment->cols() == w.cols() && moment->outerStride() == w.cols(),
+              "moments must have the shapes of the parameters");
+        }
+        DELTAPROP_REQUIRE(m_b.size() == b.size() && s_b.size() == b.size(),
+                          "moments must have the shapes of the parameters");
+        Vector<T> scratch(w.rows() * delta.rows());
+        const SgdConfig config = step_config(adam_config(lr, t, beta1, beta2, epsilon, weight_decay), 1.0, t);
+        dense_sgd_update<T>(a_prev, delta, static_cast<double>(delta.rows()), config, w, b,
+                            Moments<T>{m_w.data(), s_w.data()}, Moments<T>{m_b.data(), s_b.data()}, scratch.data());
+      },
+      "w"_a.noconvert(), "b"_a.noconvert(), "a_prev"_a.noconvert(), "delta"_a.noconvert(), "m_w"_a.noconvert(),
+      "m_b"_a.noconvert(), "s_w"_a.noconvert(), "s_b"_a.noconvert(), "lr"_a, "t"_a, "beta1"_a = 0.9, "beta2"_a = 0.999,
+      "epsilon"_a = 1e-8, "weight_decay"_a = 0.0,
+      "Adam's step number t on a layer's w and b, in place, from delta.T @ a_prev / m and mean(delta)");
+  k.def(
       "sgd_step",
       [](VectorOut<T> params, VectorIn<T> grads, VectorOut<T> velocity, double lr, double momentum, bool nesterov,
          double weight_decay, Index n_decayed) {
-        sgd_step<T>(SgdConfig{lr, momentum, nesterov, weight_decay}, params, grads, velocity,
+        sgd_step<T>(SgdConfig{lr, momentum, nesterov, weight_decay}, params, grads, velocity, velocity,
                     n_decayed < 0 ? params.size() : n_decayed);
       },
       "params"_a.noconvert(), "grads"_a.noconvert(), "velocity"_a.noconvert(), "lr"_a, "momentum"_a = 0.0,
       "nesterov"_a = false, "weight_decay"_a = 0.0, "n_decayed"_a = -1,
       "One gradient-descent step in place (L2 on the first n_decayed entries)");
+  k.def(
+      "adam_step",
+      [](VectorOut<T> params, VectorIn<T> grads, VectorOut<T> m, VectorOut<T> s, double lr, long long t, double beta1,
+         double beta2, double epsilon, double weight_decay, Index n_decayed) {
+        const SgdConfig config = step_config(adam_config(lr, t, beta1, beta2, epsilon, weight_decay), 1.0, t);
+        sgd_step<T>(config, params, grads, m, s, n_decayed < 0 ? params.size() : n_decayed);
+      },
+      "params"_a.noconvert(), "grads"_a.noconvert(), "m"_a.noconvert(), "s"_a.noconvert(), "lr"_a, "t"_a,
+      "beta1"_a = 0.9, "beta2"_a = 0.999, "epsilon"_a = 1e-8, "weight_decay"_a = 0.0, "n_decayed"_a = -1,
+      "Adam's step number t in place (L2 on the first n_decayed entries)");
 }
 
 }  // namespace

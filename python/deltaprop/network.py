@@ -675,7 +675,7 @@ class Network:
                     )
 
                 seed = int(self._rng.integers(0, 2**64 - 1, endpoint=True, dtype=np.uint64))
-                cost_sum, samples, batches, stopped = engine.train_epoch(
+                cost_sum, samples, batches, stopped, _ = engine.train_epoch(
                     X,
                     Y,
                     batch_size,

@@ -10,7 +10,7 @@
 
 namespace deltaprop {
 
-enum class Activation { identity, sigmoid, tanh, relu, leaky_relu, softmax };
+enum class Activation { identity, sigmoid, tanh, relu, leaky_relu, softmax, exp };
 
 inline const char* activation_name(Activation f) {
   switch (f) {
@@ -26,17 +26,19 @@ inline const char* activation_name(Activation f) {
       return "leaky_relu";
     case Activation::softmax:
       return "softmax";
+    case Activation::exp:
+      return "exp";
   }
   return "?";
 }
 
 inline Activation parse_activation(const std::string& name) {
   for (Activation f : {Activation::identity, Activation::sigmoid, Activation::tanh, Activation::relu,
-                       Activation::leaky_relu, Activation::softmax}) {
+                       Activation::leaky_relu, Activation::softmax, Activation::exp}) {
     if (name == activation_name(f)) return f;
   }
   throw std::invalid_argument("unknown activation '" + name +
-                              "'; expected one of: identity, sigmoid, tanh, relu, leaky_relu, softmax");
+                              "'; expected one of: identity, sigmoid, tanh, relu, leaky_relu, softmax, exp");
 }
 
 // A layer's activation: the function and, for leaky_relu, its slope for z <= 0.
@@ -66,6 +68,9 @@ void activation_forward(const ActivationSpec& f, MatrixIn<T> z, MatrixOut<T> a) 
       break;
     case Activation::leaky_relu:
       a = (z.array() > T(0)).select(z.array(), slope * z.array());
+      break;
+    case Activation::exp:
+      a = z.array().exp();
       break;
     case Activation::softmax:
       // softmax(z)ᵢ = exp(zᵢ − max z) / Σⱼ exp(zⱼ − max z), row by row.
@@ -125,6 +130,9 @@ void activation_derivative(const ActivationSpec& f, MatrixIn<T> a, MatrixOut<T> 
     case Activation::leaky_relu:
       out = (a.array() > T(0)).template cast<T>() * (T(1) - slope) + slope;
       break;
+    case Activation::exp:
+      out = a;
+      break;
     case Activation::softmax:
       throw std::invalid_argument(
           "softmax has no element-wise derivative; use activation_backward for its Jacobian-vector product");
@@ -144,6 +152,9 @@ void activation_backward(const ActivationSpec& f, MatrixIn<T> a, MatrixIn<T> g, 
       break;
     case Activation::sigmoid:
       out = g.array() * a.array() * (T(1) - a.array());
+      break;
+    case Activation::exp:
+      out = g.array() * a.array();
       break;
     case Activation::tanh:
       out = g.array() * (T(1) - a.array().square());

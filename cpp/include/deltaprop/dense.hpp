@@ -35,15 +35,16 @@ void dense_forward(MatrixIn<T> w, VectorIn<T> b, MatrixIn<T> a_prev, MatrixOut<T
   gemm_accumulate<T>(plain<T>(a_prev), transposed<T>(w), w.cols(), z, T(1), buffers);
 }
 
-// ∂C/∂W = δᵀ A / m,  ∂C/∂b = mean over rows of δ  (gradients of the batch's mean cost).
+// ∂C/∂W = δᵀ A / m,  ∂C/∂b = Σ over rows of δ / m  (gradients of the batch's mean cost). With a
+// divisor, it replaces m (the total sample weight, when δ's rows carry the weights).
 template <class T>
 void dense_parameter_gradients(MatrixIn<T> a_prev, MatrixIn<T> delta, MatrixOut<T> dw, VectorOut<T> db,
-                               GemmBuffers<T>& buffers) {
+                               GemmBuffers<T>& buffers, T divisor = T(0)) {
   DELTAPROP_REQUIRE(a_prev.rows() == delta.rows(), "input and delta must have the same number of rows");
   DELTAPROP_REQUIRE(a_prev.rows() > 0, "gradients of an empty batch");
   require_shape(dw, delta.cols(), a_prev.cols(), "weight gradient");
   DELTAPROP_REQUIRE(db.size() == delta.cols(), "bias gradient must have " + std::to_string(delta.cols()) + " entries");
-  const T inv_m = T(1) / static_cast<T>(delta.rows());
+  const T inv_m = T(1) / (divisor != T(0) ? divisor : static_cast<T>(delta.rows()));
   dw.setZero();
   gemm_accumulate<T>(transposed<T>(delta), plain<T>(a_prev), delta.rows(), dw, inv_m, buffers);
   // Row by row, so every entry is summed in the same order whatever the data's memory alignment.

@@ -80,6 +80,12 @@ class Network {
   const ActivationSpec& hidden_activation() const { return hidden_; }
   const ActivationSpec& output_activation() const { return output_; }
   Loss loss() const { return loss_; }
+  // Where probabilities are clipped before their logarithm in the reported cost (see losses.hpp).
+  T probability_floor() const { return probability_floor_; }
+  void set_probability_floor(T floor) {
+    DELTAPROP_REQUIRE(floor > T(0) && floor < T(0.5), "the probability floor must be in (0, 0.5)");
+    probability_floor_ = floor;
+  }
 
   Vector<T>& params() { return params_; }
   const Vector<T>& params() const { return params_; }
@@ -90,6 +96,7 @@ class Network {
   Layout layout_;
   ActivationSpec hidden_, output_;
   Loss loss_;
+  T probability_floor_ = default_probability_floor<T>();
   Vector<T> params_;
 };
 

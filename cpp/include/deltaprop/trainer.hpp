@@ -1,4 +1,4 @@
-// Whole passes over a data set: one epoch of mini-batch gradient descent, the mean cost and its
+// Whole passes over a data set: one epoch of mini-batch gradient descent or Adam, the mean cost and its
 // gradient over any number of samples, and inference. Workspaces are sized once and reused.
 #pragma once
 
@@ -39,9 +39,11 @@ inline void shuffle_indices(std::vector<Index>& order, std::uint64_t seed) {
 }
 
 // What an epoch did: Σ over its mini-batches of rows × mean cost (measured before each update),
-// how many samples and batches it processed, and whether a progress report stopped it early.
+// the same sum of the batches' L2 terms ½ α ‖W‖² / (batch weight) when SgdConfig::batch_l2 = α is
+// set, how many samples and batches it processed, and whether a progress report stopped it early.
 struct EpochResult {
   double cost_sum = 0;
+  double penalty_sum = 0;
   Index samples = 0;
   Index batches = 0;
   bool stopped = false;
@@ -54,19 +56,38 @@ using Progress = std::function<bool(Index, Index, double)>;
 template <class T>
 class Trainer {
  public:
-  explicit Trainer(Network<T>& net) : net_(net), velocity_(Vector<T>::Zero(net.layout().n_params())) {}
+  explicit Trainer(Network<T>& net)
+      : net_(net), first_(Vector<T>::Zero(net.layout().n_params())), second_(Vector<T>::Zero(first_.size())) {}
 
-  void reset_optimizer() { velocity_.setZero(); }
+  // Forgets the optimizer's state: the velocity (Adam: both moments) and Adam's step count.
+  void reset_optimizer() {
+    first_.setZero();
+    second_.setZero();
+    adam_steps_ = 0;
+  }
+
+  // The optimizer's state, to save and restore it: the velocity or Adam's first moment, Adam's
+  // second moment and how many Adam steps have been taken. The buffers never move.
+  Vector<T>& first_moment() { return first_; }
+  Vector<T>& second_moment() { return second_; }
+  long long adam_steps() const { return adam_steps_; }
+  void set_adam_steps(long long steps) {
+    DELTAPROP_REQUIRE(steps >= 0, "the Adam step count must be >= 0");
+    adam_steps_ = steps;
+  }
 
   // One epoch over (x, y) in mini-batches; the last, shorter batch is used. With threads > 1 each
   // mini-batch's rows are split between the threads, whose gradients are combined (in a fixed
   // order, so results are reproducible for a given thread count) and applied in parallel.
   // progress, when given, is called at most every progress_interval seconds between batches.
   // With order, the epoch visits the rows x[order[0]], x[order[1]], … instead (shuffle and seed
-  // are then unused): any number of indices into x, repeats allowed.
+  // are then unused): any number of indices into x, repeats allowed. With sample_weight (one per
+  // row of x), each batch minimises Σ wᵢ Cᵢ / Σ wᵢ over its rows; a batch whose weights sum to
+  // zero takes no step.
   EpochResult train_epoch(MatrixIn<T> x, MatrixIn<T> y, Index batch_size, const SgdConfig& config, bool shuffle,
                           std::uint64_t seed, int threads = 1, const Progress& progress = {},
-                          double progress_interval = 0.2, const std::vector<Index>* order = nullptr) {
+                          double progress_interval = 0.2, const std::vector<Index>* order = nullptr,
+                          const T* sample_weight = nullptr) {
     check_data(x, y);
     DELTAPROP_REQUIRE(batch_size >= 1, "batch_size must be at least 1");
     DELTAPROP_REQUIRE(threads >= 1, "threads must be at least 1");
@@ -91,12 +112,14 @@ class Trainer {
     const int team = static_cast<int>(std::min<Index>(threads, batch));  // never a thread without rows
     prepare(team, (batch + team - 1) / team);
 
+    sample_weight_ = sample_weight;
     EpochResult result;
     bool stop = false;
     auto last_report = std::chrono::steady_clock::now();
     // Between batches, on one thread: book-keeping and, when due, the progress report.
-    auto finish_batch = [&](Index rows, double cost) {
+    auto finish_batch = [&](Index rows, double cost, double penalty) {
       result.cost_sum += cost;
+      result.penalty_sum += penalty;
       result.samples += rows;
       result.batches += 1;
       if (!progress) return;
@@ -106,49 +129,71 @@ class Trainer {
       if (!progress(result.batches, result.samples, result.cost_sum)) stop = true;
     };
 
-    if (team == 1 && batch <= kSmallBatchRows) {
-      for (Index start = 0; start < n && !stop; start += batch_size) {
-        const Index rows = std::min(batch_size, n - start);
-        finish_batch(rows, small_batch_step(*ws_[0], x, y, start, rows, shuffle, config));
-      }
-      result.stopped = stop;
-      return result;
-    }
     if (team == 1) {
+      const bool small = batch <= kSmallBatchRows;
       for (Index start = 0; start < n && !stop; start += batch_size) {
         const Index rows = std::min(batch_size, n - start);
-        const double cost = slice_step(*ws_[0], x, y, start, 0, rows, shuffle);
-        sgd_step<T>(config, net_.params(), ws_[0]->grad, velocity_, net_.layout().n_weights());
-        finish_batch(rows, cost);
+        const double weight = batch_weight(start, rows, shuffle);
+        if (weight == 0.0) {  // nothing in this batch counts: no step
+          finish_batch(rows, 0.0, 0.0);
+          continue;
+        }
+        const double penalty = batch_penalty(config, rows, weight);
+        if (config.method == Method::adam) ++adam_steps_;
+        const SgdConfig step = step_config(config, weight, adam_steps_);
+        double cost;
+        if (small) {
+          cost = small_batch_step(*ws_[0], x, y, start, rows, shuffle, step, weight);
+        } else {
+          cost = slice_step(*ws_[0], x, y, start, 0, rows, shuffle, weight) * static_cast<double>(rows) / weight;
+          sgd_step<T>(step, net_.params(), ws_[0]->grad, first_, second_, net_.layout().n_weights());
+        }
+        finish_batch(rows, cost, penalty);
       }
       result.stopped = stop;
       return result;
     }
 #ifdef _OPENMP
     std::exception_ptr failure;
+    long long adam_steps = adam_steps_;
 #pragma omp parallel num_threads(team)
     {
       const int t = omp_get_thread_num();
       const Index n_params = net_.layout().n_params();
       const Index p0 = n_params * t / team, p1 = n_params * (t + 1) / team;  // this thread's parameters
+      long long steps = adam_steps_;                                         // every thread counts the same steps
       for (Index start = 0; start < n; start += batch_size) {
         const Index rows = std::min(batch_size, n - start);
         const Index r0 = rows * t / team, r1 = rows * (t + 1) / team;  // this thread's rows
-        slice_cost_[t] = r1 > r0 ? slice_step(*ws_[t], x, y, start, r0, r1 - r0, shuffle) : 0.0;
-#pragma omp barrier
-        // ∂C/∂θ of the batch = Σₖ (rowsₖ / rows) ∂Cₖ/∂θ, summed and applied range by range.
-        auto g = combined_.segment(p0, p1 - p0);
-        g.setZero();
-        for (int k = 0; k < team; ++k) {
-          const Index rows_k = rows * (k + 1) / team - rows * k / team;
-          if (rows_k > 0) g += (static_cast<T>(rows_k) / static_cast<T>(rows)) * ws_[k]->grad.segment(p0, p1 - p0);
+        const double weight = batch_weight(start, rows, shuffle);
+        if (weight != 0.0) {
+          // Each thread's gradient is its rows' share of the batch's: their sum is the batch's.
+          slice_cost_[t] = r1 > r0 ? slice_step(*ws_[t], x, y, start, r0, r1 - r0, shuffle, weight) : 0.0;
+          if (t == 0) batch_penalty_ = batch_penalty(config, rows, weight);  // W before the step
         }
-        const Index decayed = std::clamp<Index>(net_.layout().n_weights() - p0, 0, p1 - p0);
-        sgd_step<T>(config, net_.params().segment(p0, p1 - p0), g, velocity_.segment(p0, p1 - p0), decayed);
+#pragma omp barrier
+        if (weight != 0.0) {
+          auto g = combined_.segment(p0, p1 - p0);
+          g.setZero();
+          for (int k = 0; k < team; ++k) {
+            if (rows * (k + 1) / team > rows * k / team) g += ws_[k]->grad.segment(p0, p1 - p0);
+          }
+          if (config.method == Method::adam) ++steps;
+          const SgdConfig step = step_config(config, weight, steps);
+          const Index decayed = std::clamp<Index>(net_.layout().n_weights() - p0, 0, p1 - p0);
+          sgd_step<T>(step, net_.params().segment(p0, p1 - p0), g, first_.segment(p0, p1 - p0),
+                      second_.segment(p0, p1 - p0), decayed);
+        }
 #pragma omp master
         {
           try {
-            finish_batch(rows, std::accumulate(slice_cost_.begin(), slice_cost_.end(), 0.0));
+            const double summed = std::accumulate(slice_cost_.begin(), slice_cost_.end(), 0.0);
+            if (weight == 0.0) {
+              finish_batch(rows, 0.0, 0.0);
+            } else {
+              finish_batch(rows, summed * static_cast<double>(rows) / weight, batch_penalty_);
+            }
+            adam_steps = steps;
           } catch (...) {
             failure = std::current_exception();
             stop = true;
@@ -158,6 +203,7 @@ class Trainer {
         if (stop) break;
       }
     }
+    adam_steps_ = adam_steps;
     if (failure) std::rethrow_exception(failure);
 #endif
     result.stopped = stop;
@@ -165,7 +211,9 @@ class Trainer {
   }
 
   // Mean cost over all of (x, y); with grad, its gradient (flat layout); with input_grad, ∂C/∂x.
-  T evaluate(MatrixIn<T> x, MatrixIn<T> y, VectorOut<T>* grad = nullptr, MatrixOut<T>* input_grad = nullptr) {
+  // With sample_weight (one per row), the weighted mean Σ wᵢ Cᵢ / Σ wᵢ and its gradients.
+  T evaluate(MatrixIn<T> x, MatrixIn<T> y, VectorOut<T>* grad = nullptr, MatrixOut<T>* input_grad = nullptr,
+             const T* sample_weight = nullptr) {
     check_data(x, y);
     const Index n = x.rows();
     if (grad != nullptr) {
@@ -173,26 +221,30 @@ class Trainer {
       grad->setZero();
     }
     if (input_grad != nullptr) require_shape(*input_grad, n, x.cols(), "input gradient");
+    T total_weight = static_cast<T>(n);
+    if (sample_weight != nullptr) {
+      total_weight = ConstVectorMap<T>(sample_weight, n).sum();
+      DELTAPROP_REQUIRE(total_weight != T(0), "the sample weights sum to zero");
+    }
     Workspace<T>& ws = workspace(eval_ws_, std::min(kEvalChunk, n));
     T total_cost = 0;
     for (Index start = 0; start < n; start += ws.capacity) {
       const Index rows = std::min(ws.capacity, n - start);
       auto xb = x.middleRows(start, rows);
       auto yb = y.middleRows(start, rows);
+      const T* wb = sample_weight != nullptr ? sample_weight + start : nullptr;
       MatrixMap<T> out = forward<T>(net_, ws, xb);
-      const T weight = static_cast<T>(rows) / static_cast<T>(n);  // chunk means → mean over all n
-      total_cost += loss_value<T>(net_.loss(), out, yb) * weight;
+      total_cost += loss_sum<T>(net_.loss(), out, yb, wb, net_.probability_floor());
       if (grad == nullptr && input_grad == nullptr) continue;
       if (input_grad != nullptr) {
         MatrixOut<T> ig = input_grad->middleRows(start, rows);
-        backward<T>(net_, ws, xb, yb, &ig);
-        ig *= weight;
+        backward<T>(net_, ws, xb, yb, &ig, wb, total_weight);
       } else {
-        backward<T>(net_, ws, xb, yb);
+        backward<T>(net_, ws, xb, yb, nullptr, wb, total_weight);
       }
-      if (grad != nullptr) *grad += weight * ws.grad;
+      if (grad != nullptr) *grad += ws.grad;
     }
-    return total_cost;
+    return total_cost / total_weight;
   }
 
   // The network's output for every row of x.
@@ -217,48 +269,76 @@ class Trainer {
     require_shape(y, x.rows(), layout.n_outputs(), "Y");
   }
 
-  // Forward and backward on rows [start + r0, start + r0 + rows) of the epoch's order: leaves the
-  // gradient of their mean cost in ws.grad and returns rows × that cost.
-  double slice_step(Workspace<T>& ws, MatrixIn<T> x, MatrixIn<T> y, Index start, Index r0, Index rows, bool shuffle) {
-    auto step = [&](MatrixIn<T> xb, MatrixIn<T> yb) {
-      MatrixMap<T> out = forward<T>(net_, ws, xb);
-      const double cost = static_cast<double>(loss_value<T>(net_.loss(), out, yb)) * static_cast<double>(rows);
-      backward<T>(net_, ws, xb, yb);
-      return cost;
-    };
-    if (!shuffle) return step(x.middleRows(start + r0, rows), y.middleRows(start + r0, rows));  // in place, no copy
+  // The total sample weight of rows [start, start + rows) of the epoch's order (their number
+  // without sample weights).
+  double batch_weight(Index start, Index rows, bool shuffle) const {
+    if (sample_weight_ == nullptr) return static_cast<double>(rows);
+    double total = 0;
+    for (Index k = start; k < start + rows; ++k) total += sample_weight_[shuffle ? order_[k] : k];
+    return total;
+  }
+
+  // rows × ½ α ‖W‖² / weight: a batch's share of the L2 term in the epoch's reported cost.
+  double batch_penalty(const SgdConfig& config, Index rows, double weight) const {
+    if (config.batch_l2 == 0.0) return 0.0;
+    const double squares = static_cast<double>(net_.params().head(net_.layout().n_weights()).squaredNorm());
+    return static_cast<double>(rows) * 0.5 * config.batch_l2 * squares / weight;
+  }
+
+  // Rows [start + r0, start + r0 + rows) of the epoch's order, gathered (when shuffled) with their
+  // sample weights; calls step(x rows, y rows, weights or null).
+  template <class Step>
+  auto with_rows(Workspace<T>& ws, MatrixIn<T> x, MatrixIn<T> y, Index first, Index rows, bool shuffle, Step&& step) {
+    if (!shuffle) {  // in place, no copy
+      return step(x.middleRows(first, rows), y.middleRows(first, rows),
+                  sample_weight_ != nullptr ? sample_weight_ + first : nullptr);
+    }
     MatrixMap<T> xb = Workspace<T>::top(ws.input, rows);
     MatrixMap<T> yb = Workspace<T>::top(ws.targets, rows);
     for (Index k = 0; k < rows; ++k) {
-      xb.row(k) = x.row(order_[start + r0 + k]);
-      yb.row(k) = y.row(order_[start + r0 + k]);
+      xb.row(k) = x.row(order_[first + k]);
+      yb.row(k) = y.row(order_[first + k]);
     }
-    return step(xb, yb);
+    if (sample_weight_ == nullptr) return step(MatrixIn<T>(xb), MatrixIn<T>(yb), static_cast<const T*>(nullptr));
+    for (Index k = 0; k < rows; ++k) ws.weights[k] = sample_weight_[order_[first + k]];
+    return step(MatrixIn<T>(xb), MatrixIn<T>(yb), static_cast<const T*>(ws.weights.data()));
+  }
+
+  // Forward and backward on rows [start + r0, start + r0 + rows) of the epoch's order: leaves in
+  // ws.grad the gradient of their summed (weighted) cost divided by the whole batch's weight, and
+  // returns that summed cost Σ wᵢ Cᵢ.
+  double slice_step(Workspace<T>& ws, MatrixIn<T> x, MatrixIn<T> y, Index start, Index r0, Index rows, bool shuffle,
+                    double batch_weight) {
+    return with_rows(ws, x, y, start + r0, rows, shuffle, [&](MatrixIn<T> xb, MatrixIn<T> yb, const T* wb) {
+      MatrixMap<T> out = forward<T>(net_, ws, xb);
+      const double cost = static_cast<double>(loss_sum<T>(net_.loss(), out, yb, wb, net_.probability_floor()));
+      backward<T>(net_, ws, xb, yb, nullptr, wb, static_cast<T>(batch_weight));
+      return cost;
+    });
   }
 
   // A whole training step on rows [start, start + rows) of the epoch's order, for small batches:
   // each layer's parameters take their step as soon as δ has passed through them (δ goes on with
-  // the old W). Returns rows × the batch's mean cost before the step.
+  // the old W). Returns rows × the batch's (weighted) mean cost before the step.
   double small_batch_step(Workspace<T>& ws, MatrixIn<T> x, MatrixIn<T> y, Index start, Index rows, bool shuffle,
-                          const SgdConfig& config) {
-    if (!shuffle)
-      return small_batch_step(ws, x.middleRows(start, rows), y.middleRows(start, rows), config, NoProgress{});
-    // Gathered into one contiguous block first: measured faster than reading the scattered rows in place.
-    MatrixMap<T> xb = Workspace<T>::top(ws.input, rows);
-    MatrixMap<T> yb = Workspace<T>::top(ws.targets, rows);
-    for (Index k = 0; k < rows; ++k) {
-      xb.row(k) = x.row(order_[start + k]);
-      yb.row(k) = y.row(order_[start + k]);
+                          const SgdConfig& config, double weight) {
+    if (!shuffle) {
+      return with_rows(ws, x, y, start, rows, false, [&](MatrixIn<T> xb, MatrixIn<T> yb, const T* wb) {
+        return small_batch_step(ws, xb, yb, wb, weight, config, NoProgress{});
+      });
     }
-    // The next batch's rows, fetched while this batch's first layer takes its step.
-    const Index next = std::min(rows, static_cast<Index>(order_.size()) - start - rows);
-    RowPrefetcher<T> fetch_next(x.data(), x.outerStride(), order_.data() + start + rows, next, x.cols());
-    return small_batch_step(ws, xb, yb, config, fetch_next);
+    // Gathered into one contiguous block first: measured faster than reading the scattered rows in place.
+    return with_rows(ws, x, y, start, rows, true, [&](MatrixIn<T> xb, MatrixIn<T> yb, const T* wb) {
+      // The next batch's rows, fetched while this batch's first layer takes its step.
+      const Index next = std::min(rows, static_cast<Index>(order_.size()) - start - rows);
+      RowPrefetcher<T> fetch_next(x.data(), x.outerStride(), order_.data() + start + rows, next, x.cols());
+      return small_batch_step(ws, xb, yb, wb, weight, config, fetch_next);
+    });
   }
 
   template <class Progress>
-  double small_batch_step(Workspace<T>& ws, MatrixIn<T> x, MatrixIn<T> y, const SgdConfig& config,
-                          Progress&& first_layer_progress) {
+  double small_batch_step(Workspace<T>& ws, MatrixIn<T> x, MatrixIn<T> y, const T* weights, double weight,
+                          const SgdConfig& config, Progress&& first_layer_progress) {
     const Index rows = x.rows();
     const Layout& layout = net_.layout();
     const Index depth = net_.num_layers();
@@ -269,16 +349,22 @@ class Trainer {
       activation_forward<T>(net_.activation(l), a, a);
     }
     MatrixMap<T> out = Workspace<T>::top(ws.activations[depth - 1], rows);
-    const double cost = static_cast<double>(loss_value<T>(net_.loss(), out, y)) * static_cast<double>(rows);
-    output_delta<T>(net_.output_activation(), net_.loss(), out, y, Workspace<T>::top(ws.deltas[depth - 1], rows));
+    const double cost = static_cast<double>(loss_sum<T>(net_.loss(), out, y, weights, net_.probability_floor())) *
+                        static_cast<double>(rows) / weight;
+    MatrixMap<T> output_error = Workspace<T>::top(ws.deltas[depth - 1], rows);
+    output_delta<T>(net_.output_activation(), net_.loss(), out, y, output_error);
+    if (weights != nullptr) output_error.array().colwise() *= ConstVectorMap<T>(weights, rows).array();
     T* params = net_.params().data();
-    T* velocity = velocity_.data();
+    T* first = first_.data();
+    T* second = second_.data();
+    // A layer's moments: pointers into the flat buffers at the layer's place.
+    auto moments = [&](auto at) { return Moments<T>{at(first), at(second)}; };
     for (Index l = depth - 1; l >= 0; --l) {
       MatrixMap<T> delta = Workspace<T>::top(ws.deltas[l], rows);
       auto w = layout.weight(params, l);
       auto b = layout.bias(params, l);
-      auto vw = layout.weight(velocity, l);
-      auto vb = layout.bias(velocity, l);
+      const Moments<T> mw = moments([&](T* buffer) { return layout.weight(buffer, l).data(); });
+      const Moments<T> mb = moments([&](T* buffer) { return layout.bias(buffer, l).data(); });
       if (l > 0) {
         MatrixMap<T> delta_prev = Workspace<T>::top(ws.deltas[l - 1], rows);
         dense_input_gradient<T>(w, delta, delta_prev, ws.gemm[l]->input_grad);
@@ -286,9 +372,9 @@ class Trainer {
                                delta_prev);
       }
       if (l > 0) {
-        dense_sgd_update<T>(input_of(l), delta, config, w, b, vw, vb, ws.scratch.data());
+        dense_sgd_update<T>(input_of(l), delta, weight, config, w, b, mw, mb, ws.scratch.data());
       } else {
-        dense_sgd_update<T>(x, delta, config, w, b, vw, vb, ws.scratch.data(), first_layer_progress);
+        dense_sgd_update<T>(x, delta, weight, config, w, b, mw, mb, ws.scratch.data(), first_layer_progress);
       }
     }
     return cost;
@@ -314,7 +400,11 @@ class Trainer {
   }
 
   Network<T>& net_;
-  Vector<T> velocity_;
+  Vector<T> first_;                   // the velocity, or Adam's first moment
+  Vector<T> second_;                  // Adam's second moment
+  long long adam_steps_ = 0;          // Adam's t
+  const T* sample_weight_ = nullptr;  // the current epoch's, if any
+  double batch_penalty_ = 0;          // the current batch's L2 term, shared between threads
   std::vector<Index> order_;
   std::vector<std::unique_ptr<Workspace<T>>> ws_;  // training: one per thread
   std::vector<double> slice_cost_;                 // each thread's share of the batch cost

@@ -18,6 +18,7 @@ struct Workspace {
     const Index depth = layout.num_layers();
     input.resize(capacity, layout.n_inputs());
     targets.resize(capacity, layout.n_outputs());
+    weights.resize(capacity);
     activations.resize(depth);
     deltas.resize(depth);
     for (Index l = 0; l < depth; ++l) {
@@ -36,6 +37,7 @@ struct Workspace {
 
   Index capacity;
   Matrix<T> input, targets;                            // gathered mini-batch (when shuffled)
+  Vector<T> weights;                                   // its sample weights, when there are any
   std::vector<Matrix<T>> activations;                  // aˡ for l = 1..L (index l − 1)
   std::vector<Matrix<T>> deltas;                       // δˡ, same shapes
   Vector<T> grad;                                      // ∂C/∂params in the network's flat layout

@@ -14,13 +14,13 @@ class Engine32:
     """
     def __init__(self, sizes: collections.abc.Sequence[typing.SupportsInt | typing.SupportsIndex], hidden_activation: str, output_activation: str, loss: str, slope: typing.SupportsFloat | typing.SupportsIndex = 0.01) -> None:
         ...
-    def backprop(self, x: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]", "flags.c_contiguous"], y: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]", "flags.c_contiguous"], grad: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, 1]", "flags.writeable"], input_grad: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]", "flags.writeable", "flags.c_contiguous"] | None = None) -> float:
+    def backprop(self, x: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]", "flags.c_contiguous"], y: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]", "flags.c_contiguous"], grad: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, 1]", "flags.writeable"], input_grad: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]", "flags.writeable", "flags.c_contiguous"] | None = None, sample_weight: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, 1]"] | None = None) -> float:
         """
-        Gradient of the mean cost into grad (flat layout) and optionally d(cost)/dx into input_grad; returns the mean cost.
+        Gradient of the mean cost into grad (flat layout) and optionally d(cost)/dx into input_grad; returns the mean cost. With sample_weight: of the weighted mean.
         """
-    def cost(self, x: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]", "flags.c_contiguous"], y: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]", "flags.c_contiguous"]) -> float:
+    def cost(self, x: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]", "flags.c_contiguous"], y: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]", "flags.c_contiguous"], sample_weight: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, 1]"] | None = None) -> float:
         """
-        Mean per-sample cost over all rows.
+        Mean per-sample cost over all rows (weighted mean with sample_weight).
         """
     def feedforward(self, x: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]", "flags.c_contiguous"], out: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]", "flags.writeable", "flags.c_contiguous"]) -> None:
         """
@@ -28,15 +28,28 @@ class Engine32:
         """
     def reset_optimizer(self) -> None:
         """
-        Forget the momentum velocity.
+        Forget the optimizer's state (velocity, Adam's moments and t).
         """
-    def train_epoch(self, x: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]", "flags.c_contiguous"], y: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]", "flags.c_contiguous"], batch_size: typing.SupportsInt | typing.SupportsIndex, lr: typing.SupportsFloat | typing.SupportsIndex, momentum: typing.SupportsFloat | typing.SupportsIndex = 0.0, nesterov: bool = False, weight_decay: typing.SupportsFloat | typing.SupportsIndex = 0.0, shuffle: bool = True, seed: typing.SupportsInt | typing.SupportsIndex = 0, threads: typing.SupportsInt | typing.SupportsIndex = 1, progress: typing.Any = None, progress_interval: typing.SupportsFloat | typing.SupportsIndex = 0.2, order: typing.Annotated[numpy.typing.ArrayLike, numpy.int64] | None = None) -> tuple:
+    def train_epoch(self, x: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]", "flags.c_contiguous"], y: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]", "flags.c_contiguous"], batch_size: typing.SupportsInt | typing.SupportsIndex, lr: typing.SupportsFloat | typing.SupportsIndex, momentum: typing.SupportsFloat | typing.SupportsIndex = 0.0, nesterov: bool = False, weight_decay: typing.SupportsFloat | typing.SupportsIndex = 0.0, shuffle: bool = True, seed: typing.SupportsInt | typing.SupportsIndex = 0, threads: typing.SupportsInt | typing.SupportsIndex = 1, progress: typing.Any = None, progress_interval: typing.SupportsFloat | typing.SupportsIndex = 0.2, order: typing.Annotated[numpy.typing.ArrayLike, numpy.int64] | None = None, method: str = 'sgd', beta1: typing.SupportsFloat | typing.SupportsIndex = 0.9, beta2: typing.SupportsFloat | typing.SupportsIndex = 0.999, epsilon: typing.SupportsFloat | typing.SupportsIndex = 1e-08, batch_l2: typing.SupportsFloat | typing.SupportsIndex = 0.0, sample_weight: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, 1]"] | None = None) -> tuple:
         """
-        One epoch of mini-batch gradient descent without the GIL. progress(batches, samples, cost_sum) is called between batches at most every progress_interval seconds; returning False stops the epoch. With order (row indices), the epoch visits those rows in that order instead of shuffling. Returns (cost_sum, samples, batches, stopped) with stopped None, 'interrupt' or 'callback'.
+        One epoch of mini-batch gradient descent (method 'sgd') or Adam ('adam') without the GIL. progress(batches, samples, cost_sum) is called between batches at most every progress_interval seconds; returning False stops the epoch. With order (row indices), the epoch visits those rows in that order instead of shuffling. batch_l2 adds batch_l2 / (batch weight) to each batch's weight decay. With sample_weight, each batch minimises its weighted mean cost. Returns (cost_sum, samples, batches, stopped, penalty_sum) with stopped None, 'interrupt' or 'callback' and penalty_sum the batches' summed L2 terms rows * batch_l2 / 2 * |W|^2 / weight.
         """
+    @property
+    def adam_steps(self) -> int:
+        """
+        How many steps Adam has taken (its t).
+        """
+    @adam_steps.setter
+    def adam_steps(self, arg1: typing.SupportsInt | typing.SupportsIndex) -> None:
+        ...
     @property
     def dtype(self) -> numpy.dtype[typing.Any]:
         ...
+    @property
+    def first_moment(self) -> numpy.typing.NDArray[numpy.float32]:
+        """
+        Flat view of the optimizer's velocity (Adam: its first moment), in the layout of params.
+        """
     @property
     def hidden_activation(self) -> str:
         ...
@@ -58,6 +71,19 @@ class Engine32:
         Flat view of all parameters: W0, W1, ... (each (out, in), row-major), then b0, b1, ...
         """
     @property
+    def probability_floor(self) -> float:
+        """
+        Probabilities are clipped to [floor, 1 - floor] before their logarithm in the reported cost.
+        """
+    @probability_floor.setter
+    def probability_floor(self, arg1: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def second_moment(self) -> numpy.typing.NDArray[numpy.float32]:
+        """
+        Flat view of Adam's second moment, in the layout of params.
+        """
+    @property
     def sizes(self) -> list[int]:
         ...
     @property
@@ -69,13 +95,13 @@ class Engine64:
     """
     def __init__(self, sizes: collections.abc.Sequence[typing.SupportsInt | typing.SupportsIndex], hidden_activation: str, output_activation: str, loss: str, slope: typing.SupportsFloat | typing.SupportsIndex = 0.01) -> None:
         ...
-    def backprop(self, x: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]", "flags.c_contiguous"], y: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]", "flags.c_contiguous"], grad: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, 1]", "flags.writeable"], input_grad: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]", "flags.writeable", "flags.c_contiguous"] | None = None) -> float:
+    def backprop(self, x: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]", "flags.c_contiguous"], y: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]", "flags.c_contiguous"], grad: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, 1]", "flags.writeable"], input_grad: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]", "flags.writeable", "flags.c_contiguous"] | None = None, sample_weight: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, 1]"] | None = None) -> float:
         """
-        Gradient of the mean cost into grad (flat layout) and optionally d(cost)/dx into input_grad; returns the mean cost.
+        Gradient of the mean cost into grad (flat layout) and optionally d(cost)/dx into input_grad; returns the mean cost. With sample_weight: of the weighted mean.
         """
-    def cost(self, x: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]", "flags.c_contiguous"], y: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]", "flags.c_contiguous"]) -> float:
+    def cost(self, x: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]", "flags.c_contiguous"], y: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]", "flags.c_contiguous"], sample_weight: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, 1]"] | None = None) -> float:
         """
-        Mean per-sample cost over all rows.
+        Mean per-sample cost over all rows (weighted mean with sample_weight).
         """
     def feedforward(self, x: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]", "flags.c_contiguous"], out: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]", "flags.writeable", "flags.c_contiguous"]) -> None:
         """
@@ -83,15 +109,28 @@ class Engine64:
         """
     def reset_optimizer(self) -> None:
         """
-        Forget the momentum velocity.
+        Forget the optimizer's state (velocity, Adam's moments and t).
         """
-    def train_epoch(self, x: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]", "flags.c_contiguous"], y: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]", "flags.c_contiguous"], batch_size: typing.SupportsInt | typing.SupportsIndex, lr: typing.SupportsFloat | typing.SupportsIndex, momentum: typing.SupportsFloat | typing.SupportsIndex = 0.0, nesterov: bool = False, weight_decay: typing.SupportsFloat | typing.SupportsIndex = 0.0, shuffle: bool = True, seed: typing.SupportsInt | typing.SupportsIndex = 0, threads: typing.SupportsInt | typing.SupportsIndex = 1, progress: typing.Any = None, progress_interval: typing.SupportsFloat | typing.SupportsIndex = 0.2, order: typing.Annotated[numpy.typing.ArrayLike, numpy.int64] | None = None) -> tuple:
+    def train_epoch(self, x: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]", "flags.c_contiguous"], y: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]", "flags.c_contiguous"], batch_size: typing.SupportsInt | typing.SupportsIndex, lr: typing.SupportsFloat | typing.SupportsIndex, momentum: typing.SupportsFloat | typing.SupportsIndex = 0.0, nesterov: bool = False, weight_decay: typing.SupportsFloat | typing.SupportsIndex = 0.0, shuffle: bool = True, seed: typing.SupportsInt | typing.SupportsIndex = 0, threads: typing.SupportsInt | typing.SupportsIndex = 1, progress: typing.Any = None, progress_interval: typing.SupportsFloat | typing.SupportsIndex = 0.2, order: typing.Annotated[numpy.typing.ArrayLike, numpy.int64] | None = None, method: str = 'sgd', beta1: typing.SupportsFloat | typing.SupportsIndex = 0.9, beta2: typing.SupportsFloat | typing.SupportsIndex = 0.999, epsilon: typing.SupportsFloat | typing.SupportsIndex = 1e-08, batch_l2: typing.SupportsFloat | typing.SupportsIndex = 0.0, sample_weight: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, 1]"] | None = None) -> tuple:
         """
-        One epoch of mini-batch gradient descent without the GIL. progress(batches, samples, cost_sum) is called between batches at most every progress_interval seconds; returning False stops the epoch. With order (row indices), the epoch visits those rows in that order instead of shuffling. Returns (cost_sum, samples, batches, stopped) with stopped None, 'interrupt' or 'callback'.
+        One epoch of mini-batch gradient descent (method 'sgd') or Adam ('adam') without the GIL. progress(batches, samples, cost_sum) is called between batches at most every progress_interval seconds; returning False stops the epoch. With order (row indices), the epoch visits those rows in that order instead of shuffling. batch_l2 adds batch_l2 / (batch weight) to each batch's weight decay. With sample_weight, each batch minimises its weighted mean cost. Returns (cost_sum, samples, batches, stopped, penalty_sum) with stopped None, 'interrupt' or 'callback' and penalty_sum the batches' summed L2 terms rows * batch_l2 / 2 * |W|^2 / weight.
         """
+    @property
+    def adam_steps(self) -> int:
+        """
+        How many steps Adam has taken (its t).
+        """
+    @adam_steps.setter
+    def adam_steps(self, arg1: typing.SupportsInt | typing.SupportsIndex) -> None:
+        ...
     @property
     def dtype(self) -> numpy.dtype[typing.Any]:
         ...
+    @property
+    def first_moment(self) -> numpy.typing.NDArray[numpy.float64]:
+        """
+        Flat view of the optimizer's velocity (Adam: its first moment), in the layout of params.
+        """
     @property
     def hidden_activation(self) -> str:
         ...
@@ -111,6 +150,19 @@ class Engine64:
     def params(self) -> numpy.typing.NDArray[numpy.float64]:
         """
         Flat view of all parameters: W0, W1, ... (each (out, in), row-major), then b0, b1, ...
+        """
+    @property
+    def probability_floor(self) -> float:
+        """
+        Probabilities are clipped to [floor, 1 - floor] before their logarithm in the reported cost.
+        """
+    @probability_floor.setter
+    def probability_floor(self, arg1: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def second_moment(self) -> numpy.typing.NDArray[numpy.float64]:
+        """
+        Flat view of Adam's second moment, in the layout of params.
         """
     @property
     def sizes(self) -> list[int]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy
 import numpy.typing
 import typing
-__all__: list[str] = ['activation', 'activation_backward', 'activation_derivative', 'dense_backward', 'dense_forward', 'dense_sgd_update', 'loss', 'loss_gradient', 'output_delta', 'sgd_step']
+__all__: list[str] = ['activation', 'activation_backward', 'activation_derivative', 'adam_step', 'dense_adam_update', 'dense_backward', 'dense_forward', 'dense_sgd_update', 'loss', 'loss_gradient', 'output_delta', 'sgd_step']
 @typing.overload
 def activation(name: str, z: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]", "flags.c_contiguous"], out: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]", "flags.writeable", "flags.c_contiguous"], slope: typing.SupportsFloat | typing.SupportsIndex = 0.01) -> None:
     """
@@ -35,6 +35,26 @@ def activation_derivative(name: str, a: typing.Annotated[numpy.typing.NDArray[nu
 def activation_derivative(name: str, a: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]", "flags.c_contiguous"], out: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]", "flags.writeable", "flags.c_contiguous"], slope: typing.SupportsFloat | typing.SupportsIndex = 0.01) -> None:
     """
     f'(z) written from a = f(z)
+    """
+@typing.overload
+def adam_step(params: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, 1]", "flags.writeable"], grads: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, 1]"], m: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, 1]", "flags.writeable"], s: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, 1]", "flags.writeable"], lr: typing.SupportsFloat | typing.SupportsIndex, t: typing.SupportsInt | typing.SupportsIndex, beta1: typing.SupportsFloat | typing.SupportsIndex = 0.9, beta2: typing.SupportsFloat | typing.SupportsIndex = 0.999, epsilon: typing.SupportsFloat | typing.SupportsIndex = 1e-08, weight_decay: typing.SupportsFloat | typing.SupportsIndex = 0.0, n_decayed: typing.SupportsInt | typing.SupportsIndex = -1) -> None:
+    """
+    Adam's step number t in place (L2 on the first n_decayed entries)
+    """
+@typing.overload
+def adam_step(params: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, 1]", "flags.writeable"], grads: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, 1]"], m: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, 1]", "flags.writeable"], s: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, 1]", "flags.writeable"], lr: typing.SupportsFloat | typing.SupportsIndex, t: typing.SupportsInt | typing.SupportsIndex, beta1: typing.SupportsFloat | typing.SupportsIndex = 0.9, beta2: typing.SupportsFloat | typing.SupportsIndex = 0.999, epsilon: typing.SupportsFloat | typing.SupportsIndex = 1e-08, weight_decay: typing.SupportsFloat | typing.SupportsIndex = 0.0, n_decayed: typing.SupportsInt | typing.SupportsIndex = -1) -> None:
+    """
+    Adam's step number t in place (L2 on the first n_decayed entries)
+    """
+@typing.overload
+def dense_adam_update(w: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]", "flags.writeable", "flags.c_contiguous"], b: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, 1]", "flags.writeable"], a_prev: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]", "flags.c_contiguous"], delta: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]", "flags.c_contiguous"], m_w: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]", "flags.writeable", "flags.c_contiguous"], m_b: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, 1]", "flags.writeable"], s_w: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]", "flags.writeable", "flags.c_contiguous"], s_b: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, 1]", "flags.writeable"], lr: typing.SupportsFloat | typing.SupportsIndex, t: typing.SupportsInt | typing.SupportsIndex, beta1: typing.SupportsFloat | typing.SupportsIndex = 0.9, beta2: typing.SupportsFloat | typing.SupportsIndex = 0.999, epsilon: typing.SupportsFloat | typing.SupportsIndex = 1e-08, weight_decay: typing.SupportsFloat | typing.SupportsIndex = 0.0) -> None:
+    """
+    Adam's step number t on a layer's w and b, in place, from delta.T @ a_prev / m and mean(delta)
+    """
+@typing.overload
+def dense_adam_update(w: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]", "flags.writeable", "flags.c_contiguous"], b: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, 1]", "flags.writeable"], a_prev: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]", "flags.c_contiguous"], delta: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]", "flags.c_contiguous"], m_w: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]", "flags.writeable", "flags.c_contiguous"], m_b: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, 1]", "flags.writeable"], s_w: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]", "flags.writeable", "flags.c_contiguous"], s_b: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, 1]", "flags.writeable"], lr: typing.SupportsFloat | typing.SupportsIndex, t: typing.SupportsInt | typing.SupportsIndex, beta1: typing.SupportsFloat | typing.SupportsIndex = 0.9, beta2: typing.SupportsFloat | typing.SupportsIndex = 0.999, epsilon: typing.SupportsFloat | typing.SupportsIndex = 1e-08, weight_decay: typing.SupportsFloat | typing.SupportsIndex = 0.0) -> None:
+    """
+    Adam's step number t on a layer's w and b, in place, from delta.T @ a_prev / m and mean(delta)
     """
 @typing.overload
 def dense_backward(w: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]", "flags.c_contiguous"], a_prev: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]", "flags.c_contiguous"], delta: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]", "flags.c_contiguous"], dw: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]", "flags.writeable", "flags.c_contiguous"], db: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, 1]", "flags.writeable"], da_prev: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]", "flags.writeable", "flags.c_contiguous"] | None = None) -> None:
@@ -67,14 +87,14 @@ def dense_sgd_update(w: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[
     One SGD step on a layer's w and b, in place, from delta.T @ a_prev / m and mean(delta) without forming them
     """
 @typing.overload
-def loss(name: str, a: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]", "flags.c_contiguous"], y: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]", "flags.c_contiguous"]) -> float:
+def loss(name: str, a: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]", "flags.c_contiguous"], y: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]", "flags.c_contiguous"], sample_weight: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, 1]"] | None = None, probability_floor: typing.SupportsFloat | typing.SupportsIndex | None = None) -> float:
     """
-    Mean over rows of the per-sample cost
+    Mean over rows of the per-sample cost (weighted with sample_weight; probabilities clipped to [floor, 1 - floor] before logarithms)
     """
 @typing.overload
-def loss(name: str, a: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]", "flags.c_contiguous"], y: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]", "flags.c_contiguous"]) -> float:
+def loss(name: str, a: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]", "flags.c_contiguous"], y: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]", "flags.c_contiguous"], sample_weight: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, 1]"] | None = None, probability_floor: typing.SupportsFloat | typing.SupportsIndex | None = None) -> float:
     """
-    Mean over rows of the per-sample cost
+    Mean over rows of the per-sample cost (weighted with sample_weight; probabilities clipped to [floor, 1 - floor] before logarithms)
     """
 @typing.overload
 def loss_gradient(name: str, a: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]", "flags.c_contiguous"], y: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]", "flags.c_contiguous"], out: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]", "flags.writeable", "flags.c_contiguous"]) -> None:

@@ -17,6 +17,7 @@ from deltaprop.sklearn import MLPClassifier, MLPRegressor  # noqa: E402
 EXPECTED_FAILURES: dict = {}
 
 
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 @parametrize_with_checks([MLPClassifier(), MLPRegressor()], expected_failed_checks=lambda est: EXPECTED_FAILURES)
 def test_scikit_learn_estimator_checks(estimator, check):
     check(estimator)

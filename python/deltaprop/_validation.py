@@ -12,8 +12,8 @@ import numbers
 
 import numpy as np
 
-ACTIVATIONS = ("identity", "sigmoid", "tanh", "relu", "leaky_relu", "softmax")
-LOSSES = ("quadratic", "cross_entropy", "log_likelihood")
+ACTIVATIONS = ("identity", "sigmoid", "tanh", "relu", "leaky_relu", "softmax", "exp")
+LOSSES = ("quadratic", "cross_entropy", "log_likelihood", "poisson")
 INITS = ("nielsen", "large", "glorot", "he")
 DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 
@@ -122,6 +122,8 @@ def check_architecture(activation: str, output_activation: str, loss: str, n_hid
             f"loss='log_likelihood' needs output_activation='softmax', got {output_activation!r}: "
             "use log_likelihood with softmax, cross_entropy with sigmoid"
         )
+    if loss == "poisson" and output_activation != "exp":
+        raise ValueError(f"loss='poisson' needs output_activation='exp' (a positive rate), got {output_activation!r}")
 
 
 # --- arrays --------------------------------------------------------------------------------------
@@ -243,6 +245,8 @@ def as_targets(
     lo, hi = _check_finite(out, name)
     if loss in _PROBABILITY_LOSSES and (lo < 0 or hi > 1):
         raise ValueError(f"{name} must lie in [0, 1] for loss={loss!r}; got values in [{lo:g}, {hi:g}]")
+    if loss == "poisson" and lo < 0:
+        raise ValueError(f"{name} must be >= 0 for loss='poisson' (counts or rates); got values down to {lo:g}")
     return out
 
 

@@ -91,8 +91,9 @@ class Network:
     output_activation : str, optional
         Activation of the output layer, any of the above or "softmax". Defaults to ``activation``.
     loss : str, default "quadratic"
-        "quadratic" (½‖a−y‖²), "cross_entropy" (with a sigmoid output) or "log_likelihood"
-        (−Σ y ln a, with a softmax output). The cost of a batch is the mean over its samples.
+        "quadratic" (½‖a−y‖²), "cross_entropy" (with a sigmoid output), "log_likelihood"
+        (−Σ y ln a, with a softmax output) or "poisson" (Σ y ln(y/a) − y + a, with an "exp" output
+        and targets >= 0). The cost of a batch is the mean over its samples.
     dtype : {np.float64, np.float32, "float64", "float32"}, default np.float64
         Floating-point type of the parameters and of all computations.
     init : str, default "nielsen"

@@ -11,7 +11,14 @@ weight ``W`` is ``(n_out, n_in)`` and its bias ``b`` is ``(n_out,)``, so that
 per-sample cost. Logarithms and divisions are guarded by ``tiny``, the smallest
 positive normal number of the working dtype, so ``a = 0`` or ``a = 1`` never
 gives NaN.
+
+The exp output with its Poisson loss, sample weights, probability clipping, Adam and
+scikit-learn's per-batch L2 term came later; they are kept out of ``ACTIVATIONS``,
+``LOSSES`` and ``VALID_PAIRS`` (see ``RATE_PAIRS``) so that the tests parametrized over
+those see the same cases as before.
 """
+
+from collections import namedtuple
 
 import numpy as np
 
@@ -24,6 +31,8 @@ VALID_PAIRS = (
     ("sigmoid", "cross_entropy"),
     ("softmax", "log_likelihood"),
 )
+# The exp output (a positive rate) and the losses it may use.
+RATE_PAIRS = (("exp", "quadratic"), ("exp", "poisson"))
 
 
 def _tiny(x, tiny):
@@ -66,6 +75,8 @@ def activation(name, z, slope=0.01):
         return np.where(z > 0, z, slope * z)
     if name == "softmax":
         return softmax(z)
+    if name == "exp":
+        return np.exp(z)
     raise ValueError(f"unknown activation {name!r}")
 
 
@@ -86,6 +97,8 @@ def activation_prime(name, z, slope=0.01):
         return np.where(z > 0, 1.0, 0.0)
     if name == "leaky_relu":
         return np.where(z > 0, 1.0, slope)
+    if name == "exp":
+        return np.exp(z)
     if name == "softmax":
         raise ValueError("softmax has no element-wise derivative; use softmax_jvp")
     raise ValueError(f"unknown activation {name!r}")
@@ -121,7 +134,8 @@ def _xlogy(x, y, tiny):
 
 
 def per_sample_loss(name, a, y, tiny=None):
-    """C_x for each row: quadratic ½‖a−y‖², cross-entropy −Σ[y ln a + (1−y) ln(1−a)], log-likelihood −Σ y ln a."""
+    """C_x for each row: quadratic ½‖a−y‖², cross-entropy −Σ[y ln a + (1−y) ln(1−a)], log-likelihood −Σ y ln a,
+    Poisson Σ[y ln(y/a) − y + a] (half the deviance; y ln(y/a) is 0 where y = 0)."""
     a = np.asarray(a, dtype=float)
     y = np.asarray(y, dtype=float)
     tiny = _tiny(a, tiny)
@@ -131,12 +145,30 @@ def per_sample_loss(name, a, y, tiny=None):
         return -np.sum(_xlogy(y, a, tiny) + _xlogy(1.0 - y, 1.0 - a, tiny), axis=1)
     if name == "log_likelihood":
         return -np.sum(_xlogy(y, a, tiny), axis=1)
+    if name == "poisson":
+        # Unguarded: a rate of 0 against a count y > 0 costs +inf, as in the textbook.
+        with np.errstate(divide="ignore", invalid="ignore"):
+            y_log_ratio = np.where(y == 0, 0.0, y * np.log(y / a))
+        return np.sum(y_log_ratio - y + a, axis=1)
     raise ValueError(f"unknown loss {name!r}")
 
 
-def loss(name, a, y, tiny=None):
-    """C = (1/m) Σ_x C_x, the mean over the m rows of the per-sample cost."""
-    return float(np.mean(per_sample_loss(name, a, y, tiny)))
+def loss(name, a, y, tiny=None, sample_weight=None, floor=None):
+    """C = (1/m) Σ_x C_x, the mean over the m rows of the per-sample cost.
+
+    With ``sample_weight``: the weighted mean Σ_x w_x C_x / Σ_x w_x, where a row of weight 0 is left
+    out even if its cost is infinite. With ``floor``: the probabilities of cross-entropy and
+    log-likelihood are first clipped as scikit-learn does, ``np.clip(a, floor, 1 − floor)``.
+    """
+    a = np.asarray(a, dtype=float)
+    if floor is not None and name in ("cross_entropy", "log_likelihood"):
+        a = np.clip(a, floor, 1.0 - floor)
+    costs = per_sample_loss(name, a, y, tiny)
+    if sample_weight is None:
+        return float(np.mean(costs))
+    w = np.asarray(sample_weight, dtype=float)
+    kept = w != 0
+    return float(np.sum(w[kept] * costs[kept]) / np.sum(w))
 
 
 def loss_gradient(name, a, y, tiny=None):
@@ -150,6 +182,8 @@ def loss_gradient(name, a, y, tiny=None):
         return (a - y) / np.maximum(a * (1.0 - a), tiny)
     if name == "log_likelihood":
         return -y / np.maximum(a, tiny)
+    if name == "poisson":
+        return 1.0 - y / np.maximum(a, tiny)
     raise ValueError(f"unknown loss {name!r}")
 
 
@@ -158,7 +192,7 @@ def output_delta(activation_name, loss_name, z, y, slope=0.01, tiny=None):
 
     No simplification is used, so this checks the engine's shortcut δᴸ = a − y where it applies.
     """
-    if (activation_name, loss_name) not in VALID_PAIRS:
+    if (activation_name, loss_name) not in VALID_PAIRS + RATE_PAIRS:
         raise ValueError(f"invalid output pair ({activation_name!r}, {loss_name!r})")
     a = activation(activation_name, z, slope)
     return activation_backward(activation_name, z, loss_gradient(loss_name, a, y, tiny), slope)
@@ -200,6 +234,27 @@ def sgd_step(params, grads, lr, velocity=None, momentum=0.0, nesterov=False, wei
     v = momentum * np.asarray(velocity, dtype=float) - lr * g
     step = momentum * v - lr * g if nesterov else v
     return p + step, v
+
+
+def adam_step(
+    params, grads, first, second, lr, t, beta1=0.9, beta2=0.999, epsilon=1e-8, weight_decay=0.0, n_decayed=None
+):
+    """Adam's step number ``t`` (counted from 1) on flat buffers; returns new ``(params, first, second)``.
+
+    As in Kingma & Ba's paper and scikit-learn's AdamOptimizer, with L2 on the first ``n_decayed``
+    entries (default: all) added to the gradient: g_eff = g + weight_decay·p;
+    m ← β₁m + (1−β₁)g_eff;  s ← β₂s + (1−β₂)g_eff²;  ηₜ = η √(1−β₂ᵗ) / (1−β₁ᵗ);  p ← p − ηₜ m / (√s + ε).
+    """
+    if t < 1:
+        raise ValueError("Adam's steps are numbered from 1")
+    p = np.array(params, dtype=float)
+    g = np.array(grads, dtype=float)
+    n_decayed = p.size if n_decayed is None else n_decayed
+    g[:n_decayed] += weight_decay * p[:n_decayed]
+    m = beta1 * np.asarray(first, dtype=float) + (1.0 - beta1) * g
+    s = beta2 * np.asarray(second, dtype=float) + (1.0 - beta2) * g**2
+    lr_t = lr * np.sqrt(1.0 - beta2**t) / (1.0 - beta1**t)
+    return p - lr_t * m / (np.sqrt(s) + epsilon), m, s
 
 
 # --------------------------------------------------------------------------- whole network
@@ -256,23 +311,32 @@ def backprop(
     loss_name="quadratic",
     slope=0.01,
     tiny=None,
+    sample_weight=None,
 ):
     """Gradients of the MEAN cost over the batch, by backpropagation.
 
     Returns ``(cost, nabla_w, nabla_b, nabla_x)`` where ``nabla_x = ∂C/∂X = (δ¹ W¹)/m`` per row.
     δᴸ = ∇ₐC ⊙ f'(zᴸ);  δˡ = (δˡ⁺¹ Wˡ⁺¹) ⊙ f'(zˡ);  ∂C/∂Wˡ = δˡᵀ Aˡ⁻¹ / m;  ∂C/∂bˡ = mean of δˡ.
+    With ``sample_weight`` (one per row): of the weighted mean cost Σ wₓ Cₓ / Σ wₓ, so each row of δᴸ
+    is multiplied by its weight and Σ wₓ takes the place of m.
     """
     output_activation = activation_name if output_activation is None else output_activation
     zs, activations = feedforward(weights, biases, x, activation_name, output_activation, slope)
     m = activations[0].shape[0]
-    cost = loss(loss_name, activations[-1], y, _tiny(x, tiny))
+    cost = loss(loss_name, activations[-1], y, _tiny(x, tiny), sample_weight)
     delta = output_delta(output_activation, loss_name, zs[-1], y, slope, _tiny(x, tiny))
+    total = m
+    if sample_weight is not None:
+        delta = delta * np.asarray(sample_weight, dtype=float)[:, None]
+        total = float(np.sum(sample_weight))
     nabla_w, nabla_b = [None] * len(weights), [None] * len(weights)
     for layer in reversed(range(len(weights))):
-        nabla_w[layer], nabla_b[layer], da_prev = dense_backward(weights[layer], activations[layer], delta)
+        dw, db, da_prev = dense_backward(weights[layer], activations[layer], delta)
+        # dense_backward divides by m; the weighted mean divides by Σ w (m / total is 1 without weights).
+        nabla_w[layer], nabla_b[layer] = dw * (m / total), db * (m / total)
         if layer > 0:
             delta = activation_backward(activation_name, zs[layer - 1], da_prev, slope)
-    return cost, nabla_w, nabla_b, da_prev / m
+    return cost, nabla_w, nabla_b, da_prev / total
 
 
 def train_epoch(
@@ -323,6 +387,84 @@ def train_epoch(
         velocity = velocity if new_velocity is None else new_velocity
     weights, biases = unpack(params, sizes)
     return float(np.sum(costs) / len(order)), weights, biases, velocity
+
+
+# The optimizer's state carried from epoch to epoch: the velocity (Adam: first moment), Adam's second
+# moment (flat, in the layout of :func:`pack`) and how many Adam steps have been taken.
+OptimizerState = namedtuple("OptimizerState", ["first", "second", "t"])
+
+
+def train_epoch_weighted(
+    weights,
+    biases,
+    x,
+    y,
+    order,
+    batch_size,
+    lr,
+    activation_name="sigmoid",
+    output_activation=None,
+    loss_name="quadratic",
+    method="sgd",
+    momentum=0.0,
+    nesterov=False,
+    weight_decay=0.0,
+    batch_l2=0.0,
+    beta1=0.9,
+    beta2=0.999,
+    epsilon=1e-8,
+    sample_weight=None,
+    state=None,
+    slope=0.01,
+    tiny=None,
+):
+    """One epoch of :func:`train_epoch` with sample weights, scikit-learn's per-batch L2 term and Adam.
+
+    Each batch (consecutive chunks of ``order``, the last one shorter) with total weight W_B (its number
+    of rows without ``sample_weight``) minimises its weighted mean cost: backprop with the weights,
+    then a step with decay = ``weight_decay`` + ``batch_l2`` / W_B on the weights (not the biases), by
+    :func:`sgd_step` (``method="sgd"``) or :func:`adam_step` (``"adam"``, t counting steps across epochs).
+    A batch with W_B = 0 takes no step. Returns ``(cost_sum, penalty_sum, weights, biases, state)``:
+    cost_sum = Σ_B rows × (weighted mean cost before the step), penalty_sum = Σ_B rows × ½ batch_l2 ‖W‖² / W_B
+    with W all weights before the step (both 0 for a batch with W_B = 0), and the :class:`OptimizerState`
+    to pass to the next epoch.
+    """
+    x = np.asarray(x, dtype=float)
+    y = np.asarray(y, dtype=float)
+    order = np.asarray(order)
+    sample_weight = np.ones(len(x)) if sample_weight is None else np.asarray(sample_weight, dtype=float)
+    sizes = layer_sizes(weights)
+    n_weights = sum(w.size for w in weights)
+    params = pack(weights, biases)
+    if state is None:
+        state = OptimizerState(np.zeros_like(params), np.zeros_like(params), 0)
+    first, second, t = np.array(state.first, dtype=float), np.array(state.second, dtype=float), state.t
+    cost_sum = penalty_sum = 0.0
+    for start in range(0, len(order), batch_size):
+        batch = order[start : start + batch_size]
+        batch_weight = float(np.sum(sample_weight[batch]))
+        if batch_weight == 0.0:
+            continue
+        w, b = unpack(params, sizes)
+        cost, nabla_w, nabla_b, _ = backprop(
+            w, b, x[batch], y[batch], activation_name, output_activation, loss_name, slope, tiny, sample_weight[batch]
+        )
+        cost_sum += len(batch) * cost
+        penalty_sum += len(batch) * 0.5 * batch_l2 * float(np.sum(params[:n_weights] ** 2)) / batch_weight
+        decay = weight_decay + batch_l2 / batch_weight
+        grads = pack(nabla_w, nabla_b)
+        if method == "adam":
+            t += 1
+            params, first, second = adam_step(
+                params, grads, first, second, lr, t, beta1, beta2, epsilon, decay, n_weights
+            )
+        elif method == "sgd":
+            params, velocity = sgd_step(params, grads, lr, first, momentum, nesterov, decay, n_weights)
+            first = first if velocity is None else velocity
+        else:
+            raise ValueError(f"unknown method {method!r}")
+    weights, biases = unpack(params, sizes)
+    return cost_sum, penalty_sum, weights, biases, OptimizerState(first, second, t)
 
 
 # --------------------------------------------------------------------------- numerical checks

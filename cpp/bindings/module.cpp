@@ -60,11 +60,7 @@ class Engine {
       DELTAPROP_REQUIRE(order->ndim() == 1, "order must be 1-D");
       rows.emplace(order->data(), order->data() + order->size());
     }
-    if (sample_weight) {
-      DELTAPROP_REQUIRE(sample_weight->size() == x.rows(), "sample_weight must have one entry per row of X (" +
-                                                               std::to_string(x.rows()) + "), got " +
-                                                               std::to_string(sample_weight->size()));
-    }
+    check_weights(x, sample_weight);
     SgdConfig config{lr, momentum, nesterov, weight_decay};
     config.method = parse_method(method);
     config.beta1 = beta1;
@@ -136,12 +132,14 @@ class Engine {
   }
 
  private:
+  // One finite weight per row of x, not all zero.
   static void check_weights(MatrixIn<T> x, const std::optional<VectorIn<T>>& sample_weight) {
-    if (sample_weight) {
-      DELTAPROP_REQUIRE(sample_weight->size() == x.rows(), "sample_weight must have one entry per row of X (" +
-                                                               std::to_string(x.rows()) + "), got " +
-                                                               std::to_string(sample_weight->size()));
-    }
+    if (!sample_weight) return;
+    DELTAPROP_REQUIRE(sample_weight->size() == x.rows(), "sample_weight must have one entry per row of X (" +
+                                                             std::to_string(x.rows()) + "), got " +
+                                                             std::to_string(sample_weight->size()));
+    DELTAPROP_REQUIRE(sample_weight->allFinite(), "sample_weight must be finite (no NaN or infinity)");
+    DELTAPROP_REQUIRE((sample_weight->array() != T(0)).any(), "the sample weights sum to zero: every one is zero");
   }
 
   Network<T> net_;

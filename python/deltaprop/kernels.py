@@ -20,6 +20,7 @@ __all__ = [
     "activation",
     "activation_backward",
     "activation_derivative",
+    "adam_step",
     "dense_backward",
     "dense_forward",
     "dense_sgd_update",
@@ -29,8 +30,8 @@ __all__ = [
     "sgd_step",
 ]
 
-ACTIVATIONS = ("identity", "sigmoid", "tanh", "relu", "leaky_relu", "softmax")
-LOSSES = ("quadratic", "cross_entropy", "log_likelihood")
+ACTIVATIONS = ("identity", "sigmoid", "tanh", "relu", "leaky_relu", "softmax", "exp")
+LOSSES = ("quadratic", "cross_entropy", "log_likelihood", "poisson")
 
 _raw = core.kernels
 
@@ -89,10 +90,18 @@ def activation_backward(name: str, a, g, slope: float = 0.01, out=None) -> np.nd
     return out
 
 
-def loss(name: str, a, y) -> float:
-    """Mean over rows of the per-sample cost of outputs ``a`` against targets ``y``."""
+def loss(name: str, a, y, sample_weight=None, probability_floor: float | None = None) -> float:
+    """Mean over rows of the per-sample cost of outputs ``a`` against targets ``y``.
+
+    With ``sample_weight`` (one per row), the weighted mean ``Σ wᵢ Cᵢ / Σ wᵢ``. Probabilities are
+    clipped to ``[probability_floor, 1 − probability_floor]`` before their logarithm (default: the
+    smallest normal number, which changes nothing but an exact 0 or 1).
+    """
     dt = working_dtype(a)
-    return float(_raw.loss(name, as_array(a, dt, "a", 2), as_array(y, dt, "y", 2)))
+    a, y = as_array(a, dt, "a", 2), as_array(y, dt, "y", 2)
+    if sample_weight is not None:
+        sample_weight = as_array(sample_weight, dt, "sample_weight", 1)
+    return float(_raw.loss(name, a, y, sample_weight, probability_floor))
 
 
 def loss_gradient(name: str, a, y, out=None) -> np.ndarray:
@@ -207,3 +216,32 @@ def sgd_step(
     else:
         velocity = np.empty(0, dtype=dt)
     _raw.sgd_step(params, grads, velocity, lr, momentum, nesterov, weight_decay, -1 if n_decayed is None else n_decayed)
+
+
+def adam_step(
+    params: np.ndarray,
+    grads,
+    m: np.ndarray,
+    s: np.ndarray,
+    lr: float,
+    t: int,
+    beta1: float = 0.9,
+    beta2: float = 0.999,
+    epsilon: float = 1e-8,
+    weight_decay: float = 0.0,
+    n_decayed: int | None = None,
+) -> None:
+    """Adam's step number ``t`` (from 1) on the flat ``params``, in place, as scikit-learn takes it.
+
+    ``g = grads + weight_decay · params`` on the first ``n_decayed`` entries (default: all);
+    ``m ← β₁ m + (1 − β₁) g``, ``s ← β₂ s + (1 − β₂) g²`` (both updated in place) and
+    ``params ← params − lr √(1 − β₂ᵗ) / (1 − β₁ᵗ) · m / (√s + ε)``.
+    """
+    if not isinstance(params, np.ndarray) or params.dtype not in (np.float32, np.float64):
+        raise TypeError("params must be a float32 or float64 NumPy array (it is updated in place)")
+    dt = params.dtype
+    params = _out(params, (params.size,), dt, "params") if params.ndim == 1 else _out(params, (), dt, "params")
+    grads = as_array(grads, dt, "grads", 1)
+    m, s = _out(m, params.shape, dt, "m"), _out(s, params.shape, dt, "s")
+    n_decayed = -1 if n_decayed is None else n_decayed
+    _raw.adam_step(params, grads, m, s, lr, t, beta1, beta2, epsilon, weight_decay, n_decayed)

@@ -731,9 +731,6 @@ class Network:
         return history
 
 
-# Below this many floating-point operations per thread and mini-batch, the two synchronisations a
-# shared mini-batch needs cost more than the thread saves (measured on the textbook's [784, 30, 10]
-# with batches of 10: about 1 MFLOP each, slower on two threads than on one).
 def _row_order(order, n: int) -> np.ndarray:
     """``order`` checked to be a non-empty 1-D sequence of integer row indices in [0, n)."""
     arr = np.asarray(order)
@@ -747,6 +744,9 @@ def _row_order(order, n: int) -> np.ndarray:
     return arr.astype(np.int64, copy=False)
 
 
+# Below this many floating-point operations per thread and mini-batch, the two synchronisations a
+# shared mini-batch needs cost more than the thread saves (measured on the textbook's [784, 30, 10]
+# with batches of 10: about 1 MFLOP each, slower on two threads than on one).
 MIN_FLOPS_PER_THREAD = 2e6
 
 

@@ -410,6 +410,28 @@ def _sgd_cases(rng, dtype, mode):
                     yield _relative_error(velocity, v64, dtype, scale=scale), tolerance(dtype, 4), where + " (velocity)"
 
 
+# (β₁, β₂, weight decay) of the cases of the adam_step row.
+ADAM_CASES = [(0.9, 0.999, 0.0), (0.8, 0.99, 0.05)]
+
+
+def _adam_cases(rng, dtype):
+    for beta1, beta2, weight_decay in ADAM_CASES:
+        for n in (1, 7, int(rng.integers(8, 500))):
+            n_decayed = 2 * n // 3 if weight_decay else None
+            params = rng.normal(size=n).astype(dtype)
+            m, s = np.zeros(n, dtype=dtype), np.zeros(n, dtype=dtype)
+            for t in range(1, 4):
+                grads = rng.normal(size=n).astype(dtype)
+                p64, m64, s64 = ref.adam_step(params, grads, m, s, LR, t, beta1, beta2, 1e-8, weight_decay, n_decayed)
+                kernels.adam_step(params, grads, m, s, LR, t, beta1, beta2, 1e-8, weight_decay, n_decayed)
+                # A step is about lr in size whatever the gradient: judge it on that scale.
+                scale = float(max(np.abs(p64).max(), LR))
+                where = f"n={n} step {t}" + (f" decay {weight_decay:g}" if weight_decay else "")
+                yield _relative_error(params, p64, dtype, scale=scale), tolerance(dtype, 8), where
+                yield _relative_error(m, m64, dtype), tolerance(dtype, 4), where + " (m)"
+                yield _relative_error(s, s64, dtype), tolerance(dtype, 4), where + " (s)"
+
+
 def _dense_sgd_update_cases(rng, dtype, mode):
     for momentum, nesterov, weight_decay in SGD_MODES[mode]:
         for m, n_in, n_out in _dense_shapes(rng):
@@ -452,6 +474,7 @@ def _kernel_checks(seed: int, dtype) -> list[Check]:
         *(row(f"dense_backward[{part}]", _dense_backward_cases, i) for i, part in enumerate(("dw", "db", "da"))),
         *(row(f"sgd_step[{mode}]", _sgd_cases, mode) for mode in SGD_MODES),
         *(row(f"dense_sgd_update[{mode}]", _dense_sgd_update_cases, mode) for mode in SGD_MODES),
+        row("adam_step", _adam_cases),
     ]
 
 

@@ -115,6 +115,19 @@ T loss_value(Loss loss, MatrixIn<T> a, MatrixIn<T> y, const T* weights = nullptr
   return loss_sum<T>(loss, a, y, weights, floor) / weight;
 }
 
+// Each row of δ times its sample weight; a row of weight zero becomes exactly zero, even where its
+// error is infinite (0 · ∞ would be NaN and spread to every gradient).
+template <class T>
+void weigh_rows(MatrixOut<T> delta, const T* weights) {
+  for (Index i = 0; i < delta.rows(); ++i) {
+    if (weights[i] == T(0)) {
+      delta.row(i).setZero();
+    } else {
+      delta.row(i) *= weights[i];
+    }
+  }
+}
+
 // ∇ₐC for each sample (not divided by the batch size).
 template <class T>
 void loss_gradient(Loss loss, MatrixIn<T> a, MatrixIn<T> y, MatrixOut<T> out) {

@@ -83,7 +83,7 @@ struct AdamPieceStep {
   T* params;
   T* first;   // m
   T* second;  // s
-  T beta1, beta2, minus_lr, epsilon, decay, scale;
+  T beta1, beta2, one_minus_beta1, one_minus_beta2, minus_lr, epsilon, decay, scale;
 
   template <class P>
   void operator()(Index offset, P g) const {
@@ -93,9 +93,10 @@ struct AdamPieceStep {
     T* s_at = second + offset;
     const P p = ei::ploadu<P>(p_at);
     if constexpr (Decay) g = ei::pmadd(ei::pset1<P>(decay), p, g);
-    const P m = ei::padd(ei::pmul(ei::pset1<P>(beta1), ei::ploadu<P>(m_at)), ei::pmul(ei::pset1<P>(T(1) - beta1), g));
+    const P m =
+        ei::padd(ei::pmul(ei::pset1<P>(beta1), ei::ploadu<P>(m_at)), ei::pmul(ei::pset1<P>(one_minus_beta1), g));
     const P s = ei::padd(ei::pmul(ei::pset1<P>(beta2), ei::ploadu<P>(s_at)),
-                         ei::pmul(ei::pset1<P>(T(1) - beta2), ei::pmul(g, g)));
+                         ei::pmul(ei::pset1<P>(one_minus_beta2), ei::pmul(g, g)));
     ei::pstoreu(m_at, m);
     ei::pstoreu(s_at, s);
     const P step = ei::pdiv(ei::pmul(ei::pset1<P>(minus_lr), m), ei::padd(ei::psqrt(s), ei::pset1<P>(epsilon)));
@@ -119,8 +120,11 @@ void with_sgd_piece_step(const SgdConfig& c, T* params, Moments<T> moments, doub
   auto rule = [&](auto decayed) {
     constexpr bool D = decltype(decayed)::value;
     if (c.method == Method::adam) {
-      apply(AdamPieceStep<T, D>{params, moments.first, moments.second, static_cast<T>(c.beta1), static_cast<T>(c.beta2),
-                                minus_lr, static_cast<T>(c.epsilon), static_cast<T>(decay), T(1)});
+      // 1 − β in double, then rounded: as scikit-learn computes it, and exact to the last bit of T.
+      const T beta1 = static_cast<T>(c.beta1), beta2 = static_cast<T>(c.beta2);
+      const T rest1 = static_cast<T>(1.0 - c.beta1), rest2 = static_cast<T>(1.0 - c.beta2);
+      apply(AdamPieceStep<T, D>{params, moments.first, moments.second, beta1, beta2, rest1, rest2, minus_lr,
+                                static_cast<T>(c.epsilon), static_cast<T>(decay), T(1)});
     } else if (c.momentum == 0.0) {
       apply(SgdPieceStep<T, SgdRule::plain, D>{params, moments.first, mu, lr_decay, minus_lr});
     } else if (!c.nesterov) {

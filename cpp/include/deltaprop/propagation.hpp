@@ -39,7 +39,7 @@ void backward(const Network<T>& net, Workspace<T>& ws, MatrixIn<T> x, MatrixIn<T
   MatrixMap<T> output_error = Workspace<T>::top(ws.deltas[depth - 1], rows);
   output_delta<T>(net.output_activation(), net.loss(), Workspace<T>::top(ws.activations[depth - 1], rows), y,
                   output_error);
-  if (weights != nullptr) output_error.array().colwise() *= ConstVectorMap<T>(weights, rows).array();
+  if (weights != nullptr) weigh_rows<T>(output_error, weights);
   if (divisor == T(0)) divisor = static_cast<T>(rows);
   for (Index l = depth - 1; l >= 0; --l) {
     MatrixMap<T> delta = Workspace<T>::top(ws.deltas[l], rows);

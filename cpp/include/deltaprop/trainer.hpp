@@ -377,7 +377,7 @@ class Trainer {
                         static_cast<double>(rows) / weight;
     MatrixMap<T> output_error = Workspace<T>::top(ws.deltas[depth - 1], rows);
     output_delta<T>(net_.output_activation(), net_.loss(), out, y, output_error);
-    if (weights != nullptr) output_error.array().colwise() *= ConstVectorMap<T>(weights, rows).array();
+    if (weights != nullptr) weigh_rows<T>(output_error, weights);
     T* params = net_.params().data();
     T* first = first_.data();
     T* second = second_.data();

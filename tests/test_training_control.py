@@ -81,9 +81,13 @@ def test_fit_shares_only_mini_batches_big_enough_to_repay_the_threads():
     rng = np.random.default_rng(0)
     X = rng.random((256, 784))
     y = rng.integers(0, 10, 256)
-    small = Network([784, 30, 10], seed=0)  # the textbook's batches of 10: about 1 MFLOP a step
-    small.fit(X, y, epochs=1, batch_size=10, lr=3.0, threads=2)
+    X_small = rng.random((256, 64))
+    small = Network([64, 30, 10], seed=0)  # the bundled digits' network with batches of 10: 0.13 MFLOP a step
+    small.fit(X_small, y, epochs=1, batch_size=10, lr=3.0, threads=2)
     assert small.training_info["threads"] == 1
+    textbook = Network([784, 30, 10], seed=0)  # the textbook's batches of 10: about 1.4 MFLOP a step
+    textbook.fit(X, y, epochs=1, batch_size=10, lr=3.0, threads=2)
+    assert textbook.training_info["threads"] == 2
     large = Network([784, 100, 10], seed=0)  # batches of 128: about 60 MFLOP a step
     large.fit(X, y, epochs=1, batch_size=128, lr=0.1, threads=2)
     assert large.training_info["threads"] == 2

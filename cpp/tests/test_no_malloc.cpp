@@ -108,6 +108,10 @@ int main() {
 #ifdef _OPENMP
   train_without_allocating<float>({784, 100, 10}, Activation::relu, Activation::softmax, Loss::log_likelihood, 1001, 64,
                                   0.9, false, "float32 [784,100,10] on 2 threads, batch 64", true, 2);
+  train_without_allocating<double>({784, 100, 10}, Activation::relu, Activation::softmax, Loss::log_likelihood, 1001,
+                                   32, 0.9, true, "float64 [784,100,10] on 2 threads, batch 32 (fused steps)", true, 2);
+  train_without_allocating<double>({20, 17, 9, 3}, Activation::tanh, Activation::sigmoid, Loss::cross_entropy, 50, 7,
+                                   0.0, false, "float64 [20,17,9,3] on 3 threads, batch 7, in place", false, 3);
 #endif
   std::printf("%d failed\n", failures);
   return failures == 0 ? EXIT_SUCCESS : EXIT_FAILURE;

@@ -133,8 +133,8 @@ class Trainer {
     }
     const Index n = shuffle ? static_cast<Index>(order_.size()) : x.rows();
     const Index batch = std::min(batch_size, n);
-    const int team = static_cast<int>(std::min<Index>(threads, batch));  // never a thread without rows
-    prepare(team, (batch + team - 1) / team);
+    const int team = threads;
+    prepare(team, batch);
 
     sample_weight_ = sample_weight;
     EpochResult result;
@@ -183,39 +183,21 @@ class Trainer {
 #pragma omp parallel num_threads(team)
     {
       const int t = omp_get_thread_num();
-      const Index n_params = net_.layout().n_params();
-      const Index p0 = n_params * t / team, p1 = n_params * (t + 1) / team;  // this thread's parameters
-      long long steps = adam_steps_;                                         // every thread counts the same steps
+      long long steps = adam_steps_;  // every thread counts the same steps
       for (Index start = 0; start < n; start += batch_size) {
         const Index rows = std::min(batch_size, n - start);
-        const Index r0 = rows * t / team, r1 = rows * (t + 1) / team;  // this thread's rows
         const double weight = batch_weight(start, rows, shuffle);
         if (weight != 0.0) {
-          // Each thread's gradient is its rows' share of the batch's: their sum is the batch's.
-          slice_cost_[t] = r1 > r0 ? slice_step(*ws_[t], x, y, start, r0, r1 - r0, shuffle, weight) : 0.0;
-          if (t == 0) batch_penalty_ = batch_penalty(config, rows, weight);  // W before the step
-        }
-#pragma omp barrier
-        if (weight != 0.0) {
-          auto g = combined_.segment(p0, p1 - p0);
-          g.setZero();
-          for (int k = 0; k < team; ++k) {
-            if (rows * (k + 1) / team > rows * k / team) g += ws_[k]->grad.segment(p0, p1 - p0);
-          }
           if (config.method == Method::adam) ++steps;
-          const SgdConfig step = step_config(config, weight, steps);
-          const Index decayed = std::clamp<Index>(net_.layout().n_weights() - p0, 0, p1 - p0);
-          sgd_step<T>(step, net_.params().segment(p0, p1 - p0), g, first_.segment(p0, p1 - p0),
-                      second_.segment(p0, p1 - p0), decayed);
+          shared_step(t, team, x, y, start, rows, shuffle, step_config(config, weight, steps), weight);
         }
 #pragma omp master
         {
           try {
-            const double summed = std::accumulate(slice_cost_.begin(), slice_cost_.end(), 0.0);
             if (weight == 0.0) {
               finish_batch(rows, 0.0, 0.0);
             } else {
-              finish_batch(rows, summed * static_cast<double>(rows) / weight, batch_penalty_);
+              finish_batch(rows, batch_cost_, batch_penalty_);
             }
             adam_steps = steps;
           } catch (...) {
@@ -404,7 +386,106 @@ class Trainer {
     return cost;
   }
 
-  // One workspace per thread with room for its share of a batch, and the buffers to combine them.
+#ifdef _OPENMP
+  // The first and one-past-last of n units that thread t of team handles.
+  static std::pair<Index, Index> share(Index n, int t, int team) { return {n * t / team, n * (t + 1) / team}; }
+
+  // A whole training step on rows [start, start + rows) of the epoch's order, shared by the team:
+  // every thread computes its share of each layer's units (forward: outputs; backward: the
+  // inputs' δ) and takes the step of its own rows of W and b, so no gradient is ever summed
+  // across threads. Barriers separate the layers. The mini-batch lives in ws_[0]; each thread
+  // packs and scratches in its own workspace. Leaves the cost and L2 term in batch_cost_ and
+  // batch_penalty_. Called by every thread of the team.
+  void shared_step(int t, int team, MatrixIn<T> x, MatrixIn<T> y, Index start, Index rows, bool shuffle,
+                   const SgdConfig& config, double weight) {
+    Workspace<T>& ws = *ws_[0];
+    if (!shuffle) {
+      shared_layers(t, team, x.middleRows(start, rows), y.middleRows(start, rows),
+                    sample_weight_ != nullptr ? sample_weight_ + start : nullptr, config, weight);
+      return;
+    }
+    const auto [r0, r1] = share(rows, t, team);  // each thread gathers its share of the rows
+    for (Index k = r0; k < r1; ++k) {
+      ws.input.row(k) = x.row(order_[start + k]);
+      ws.targets.row(k) = y.row(order_[start + k]);
+      if (sample_weight_ != nullptr) ws.weights[k] = sample_weight_[order_[start + k]];
+    }
+#pragma omp barrier
+    shared_layers(t, team, Workspace<T>::top(ws.input, rows), Workspace<T>::top(ws.targets, rows),
+                  sample_weight_ != nullptr ? ws.weights.data() : nullptr, config, weight);
+  }
+
+  void shared_layers(int t, int team, MatrixIn<T> xb, MatrixIn<T> yb, const T* weights, const SgdConfig& config,
+                     double weight) {
+    Workspace<T>& ws = *ws_[0];
+    Workspace<T>& own = *ws_[t];
+    const Layout& layout = net_.layout();
+    const Index depth = net_.num_layers();
+    const Index rows = xb.rows();
+    auto input_of = [&](Index l) { return l == 0 ? xb : MatrixIn<T>(Workspace<T>::top(ws.activations[l - 1], rows)); };
+    for (Index l = 0; l < depth; ++l) {
+      const auto [n0, n1] = share(layout.fan_out(l), t, team);
+      MatrixMap<T> a = Workspace<T>::top(ws.activations[l], rows);
+      if (n1 > n0) {
+        auto z = a.middleCols(n0, n1 - n0);
+        dense_forward<T>(net_.weight(l).middleRows(n0, n1 - n0), net_.bias(l).segment(n0, n1 - n0), input_of(l), z,
+                         own.gemm[l]->forward);
+        if (net_.activation(l).kind != Activation::softmax) activation_forward<T>(net_.activation(l), z, z);
+      }
+#pragma omp barrier
+    }
+    if (t == 0) {  // the output layer's rows whole: softmax, the cost, δᴸ; the L2 term from W before the step
+      MatrixMap<T> out = Workspace<T>::top(ws.activations[depth - 1], rows);
+      if (net_.output_activation().kind == Activation::softmax)
+        activation_forward<T>(net_.output_activation(), out, out);
+      batch_cost_ = static_cast<double>(loss_sum<T>(net_.loss(), out, yb, weights, net_.probability_floor())) *
+                    static_cast<double>(rows) / weight;
+      MatrixMap<T> output_error = Workspace<T>::top(ws.deltas[depth - 1], rows);
+      output_delta<T>(net_.output_activation(), net_.loss(), out, yb, output_error);
+      if (weights != nullptr) weigh_rows<T>(output_error, weights);
+      batch_penalty_ = batch_penalty(config, rows, weight);
+    }
+#pragma omp barrier
+    const bool small = rows <= kSmallBatchRows;
+    T* params = net_.params().data();
+    for (Index l = depth - 1; l >= 0; --l) {
+      MatrixMap<T> delta = Workspace<T>::top(ws.deltas[l], rows);
+      if (l > 0) {  // δˡ⁻¹ from the old Wˡ, this thread's columns of it; then everyone may change Wˡ
+        const auto [j0, j1] = share(layout.fan_in(l), t, team);
+        if (j1 > j0) {
+          auto below = Workspace<T>::top(ws.deltas[l - 1], rows).middleCols(j0, j1 - j0);
+          dense_input_gradient<T>(net_.weight(l).middleCols(j0, j1 - j0), delta, below, own.gemm[l]->input_grad);
+          activation_backward<T>(net_.activation(l - 1),
+                                 Workspace<T>::top(ws.activations[l - 1], rows).middleCols(j0, j1 - j0), below, below);
+        }
+#pragma omp barrier
+      }
+      const auto [n0, n1] = share(layout.fan_out(l), t, team);
+      if (n1 == n0) continue;
+      const Index units = n1 - n0, fan_in = layout.fan_in(l);
+      auto w = layout.weight(params, l).middleRows(n0, units);
+      auto b = layout.bias(params, l).segment(n0, units);
+      auto mine = delta.middleCols(n0, units);
+      const Index w_at = static_cast<Index>(w.data() - params), b_at = static_cast<Index>(b.data() - params);
+      if (small) {
+        const Moments<T> mw{first_.data() + w_at, second_.data() + w_at},
+            mb{first_.data() + b_at, second_.data() + b_at};
+        dense_sgd_update<T>(input_of(l), mine, weight, config, w, b, mw, mb, own.scratch.data());
+      } else {
+        auto dw = layout.weight(own.grad.data(), l).middleRows(n0, units);
+        auto db = layout.bias(own.grad.data(), l).segment(n0, units);
+        dense_parameter_gradients<T>(input_of(l), mine, dw, db, own.gemm[l]->weight_grad, static_cast<T>(weight));
+        const Index nw = units * fan_in;
+        sgd_step<T>(config, net_.params().segment(w_at, nw), own.grad.segment(w_at, nw), first_.segment(w_at, nw),
+                    second_.segment(w_at, nw), nw);
+        sgd_step<T>(config, net_.params().segment(b_at, units), own.grad.segment(b_at, units),
+                    first_.segment(b_at, units), second_.segment(b_at, units), 0);
+      }
+    }
+  }
+#endif
+
+  // One workspace per thread, each with room for a whole batch.
   void prepare(int team, Index rows_per_thread) {
     if (static_cast<int>(ws_.size()) != team) ws_.clear();
     for (int t = 0; t < team; ++t) {
@@ -413,8 +494,6 @@ class Trainer {
         ws_[t] = std::make_unique<Workspace<T>>(net_.layout(), rows_per_thread);
       }
     }
-    slice_cost_.assign(team, 0.0);
-    if (team > 1 && combined_.size() != net_.layout().n_params()) combined_.resize(net_.layout().n_params());
   }
 
   // The workspace for a capacity, allocated when first needed and again only when a larger one is asked for.
@@ -424,15 +503,13 @@ class Trainer {
   }
 
   Network<T>& net_;
-  Vector<T> first_;                   // the velocity, or Adam's first moment
-  Vector<T> second_;                  // Adam's second moment
-  long long adam_steps_ = 0;          // Adam's t
-  const T* sample_weight_ = nullptr;  // the current epoch's, if any
-  double batch_penalty_ = 0;          // the current batch's L2 term, shared between threads
+  Vector<T> first_;                            // the velocity, or Adam's first moment
+  Vector<T> second_;                           // Adam's second moment
+  long long adam_steps_ = 0;                   // Adam's t
+  const T* sample_weight_ = nullptr;           // the current epoch's, if any
+  double batch_cost_ = 0, batch_penalty_ = 0;  // the current batch's cost and L2 term, shared by the team
   std::vector<Index> order_;
   std::vector<std::unique_ptr<Workspace<T>>> ws_;  // training: one per thread
-  std::vector<double> slice_cost_;                 // each thread's share of the batch cost
-  Vector<T> combined_;                             // the batch gradient when threads > 1
   std::optional<Workspace<T>> eval_ws_;
 };
 

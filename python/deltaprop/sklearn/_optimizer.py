@@ -39,8 +39,8 @@ class EngineOptimizer:
     def dtype(self) -> np.dtype:
         return self._spec[3]
 
-    def train_epoch(self, X, y, batch_size: int, alpha: float, order, sample_weight):
-        """One epoch over the rows ``order`` of X (all rows in turn when None).
+    def train_epoch(self, X, y, batch_size: int, alpha: float, order, sample_weight, threads: int = 1):
+        """One epoch over the rows ``order`` of X (all rows in turn when None), on ``threads`` threads.
 
         Returns ``(cost_sum, penalty_sum, stopped)`` as the engine reports them.
         """
@@ -55,7 +55,7 @@ class EngineOptimizer:
             0.0,
             order is not None,
             0,
-            1,
+            threads,
             None,
             0.2,
             order,

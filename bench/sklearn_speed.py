@@ -13,9 +13,9 @@ images) after the last fit of each side is a sanity check.
     python bench/sklearn_speed.py [--epochs 5] [--repeats 3] [--threads 1] [--samples 10000]
                                   [--solvers sgd,adam] [--markdown] [--data-dir DIR]
 
-Threads: scikit-learn's BLAS is limited to ``--threads`` with threadpoolctl's ``threadpool_limits`` (the
-same limits are in force around deltaprop's fits); deltaprop.sklearn takes scikit-learn's arguments only
-and trains on one thread, its default, since deltaprop changes no process-wide thread setting. Exit
+Threads: threadpoolctl's ``threadpool_limits(limits=--threads)`` is in force around every fit of both
+sides: scikit-learn's BLAS uses that many threads, and deltaprop.sklearn, which uses as many threads as
+NumPy's BLAS would, uses as many too (fewer when a mini-batch is too small to share). Exit
 status 0 whether or not a target is met (this is a measurement), 1 when a fit raised, 2 when it cannot
 run. About a minute on two cores with the defaults.
 
@@ -186,7 +186,7 @@ def header_lines(args, n_train: int, n_test: int, where: str) -> list[str]:
         f"versions: Python {platform.python_version()}, deltaprop {_version('deltaprop')}, "
         f"scikit-learn {_version('scikit-learn')}, numpy {np.__version__} (BLAS {_numpy_blas()})",
         f"threads: {args.threads}; threadpoolctl's threadpool_limits(limits={args.threads}) around every fit of both "
-        "sides (scikit-learn's BLAS); deltaprop.sklearn on its default of 1 thread",
+        "sides (scikit-learn's BLAS; deltaprop.sklearn follows the same limit)",
         f"data: Fashion-MNIST from {where}, the first {n_train:,} training images, float64, pixels / 255; "
         f"test accuracy on {n_test:,} test images after the last fit",
         f"estimators: hidden_layer_sizes={HIDDEN}, max_iter={args.epochs}, tol=0, "
@@ -214,7 +214,7 @@ def parse_args(argv):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--epochs", type=_positive, default=5, help="epochs of each timed fit (default 5)")
     parser.add_argument("--repeats", type=_positive, default=3, help="timed fits per side and row (default 3)")
-    parser.add_argument("--threads", type=_positive, default=1, help="scikit-learn's BLAS threads (default 1)")
+    parser.add_argument("--threads", type=_positive, default=1, help="threads of both sides (default 1)")
     parser.add_argument("--samples", type=_positive, default=10_000, help="training images (default 10,000)")
     parser.add_argument("--solvers", type=_solvers, default=list(SOLVERS), help="default sgd,adam")
     parser.add_argument("--markdown", action="store_true", help="print a Markdown table")

@@ -41,7 +41,7 @@ if str(BENCH_DIR) not in sys.path:
     sys.path.insert(0, str(BENCH_DIR))
 
 from compare import _cpu_model, _numpy_blas, _version  # noqa: E402
-from sklearn_parity import render_table  # noqa: E402
+from sklearn_parity import import_estimators, render_table  # noqa: E402
 
 HIDDEN = (100,)
 SEED = 0
@@ -92,19 +92,6 @@ class Cell:
     @property
     def met(self) -> bool:
         return self.ratio >= TARGETS[self.batch_size]
-
-
-def import_estimators() -> tuple[type, type]:
-    """(scikit-learn's MLPClassifier, deltaprop.sklearn's); ImportError says what is missing."""
-    try:
-        from sklearn.neural_network import MLPClassifier
-    except ImportError as exc:
-        raise ImportError(f"scikit-learn is not installed ({exc}); install it with: pip install scikit-learn") from exc
-    try:
-        from deltaprop.sklearn import MLPClassifier as DeltaClassifier
-    except ImportError as exc:
-        raise ImportError(f"deltaprop.sklearn is not importable ({exc}); install deltaprop: pip install .") from exc
-    return MLPClassifier, DeltaClassifier
 
 
 def params_for(solver: str, batch_size, epochs: int) -> dict:
@@ -225,7 +212,7 @@ def parse_args(argv):
 def main(argv=None) -> int:
     args = parse_args(argv)
     try:
-        estimators = import_estimators()
+        estimators = import_estimators()["classifier"]
         from threadpoolctl import threadpool_limits  # a dependency of scikit-learn
     except ImportError as exc:
         print(f"sklearn_speed.py: {exc}", file=sys.stderr)

@@ -11,30 +11,10 @@ from ._training import EngineTrainedMLP
 
 # The methods of scikit-learn's base class that EngineTrainedMLP replaces, with the parameters it
 # expects them to take; checked here so that an incompatible scikit-learn fails at import time.
+_BUFFERS = ("activations", "deltas", "coef_grads", "intercept_grads", "layer_units")
 _REPLACED = {
-    "_fit_stochastic": [
-        "self",
-        "X",
-        "y",
-        "sample_weight",
-        "activations",
-        "deltas",
-        "coef_grads",
-        "intercept_grads",
-        "layer_units",
-        "incremental",
-    ],  # fmt: skip
-    "_fit_lbfgs": [
-        "self",
-        "X",
-        "y",
-        "sample_weight",
-        "activations",
-        "deltas",
-        "coef_grads",
-        "intercept_grads",
-        "layer_units",
-    ],  # fmt: skip
+    "_fit_stochastic": ["self", "X", "y", "sample_weight", *_BUFFERS, "incremental"],
+    "_fit_lbfgs": ["self", "X", "y", "sample_weight", *_BUFFERS],
     "_forward_pass_fast": ["self", "X", "check_input"],
 }
 _USED = ("_update_no_improvement_count", "_initialize", "_validate_input", "_fit")

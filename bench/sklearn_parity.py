@@ -303,7 +303,7 @@ def header_lines(args, seeds: int, described: dict[str, str]) -> list[str]:
         f"load average {load} at start",
         f"versions: Python {platform.python_version()}, deltaprop {_version('deltaprop')}, "
         f"scikit-learn {_version('scikit-learn')}, numpy {np.__version__} (BLAS {_numpy_blas()})",
-        "threads: BLAS limited to 1 (threadpoolctl) for both sides; deltaprop.sklearn on its default of 1",
+        "threads: 1 for both sides (threadpoolctl's limit on BLAS, which deltaprop.sklearn follows)",
         f"estimators: hidden_layer_sizes={HIDDEN}, random_state = seed, other arguments scikit-learn's defaults; "
         f"{solvers}",
         f"seeds: 0..{seeds - 1}; each side's metric is mean ± std over the seeds; diff = deltaprop - scikit-learn; "

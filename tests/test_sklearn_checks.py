@@ -52,3 +52,25 @@ def test_scikit_learn_mlp_tests_pass_on_deltaprop_estimators(tmp_path):
     summary = result.stdout.strip().splitlines()[-1] if result.stdout.strip() else result.stderr[-2000:]
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
     assert " passed" in summary and "failed" not in summary, summary
+
+
+def _run_python(code: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+
+
+# Makes `import sklearn` fail in the child process, as on a machine without scikit-learn.
+_WITHOUT_SKLEARN = "import sys; sys.modules['sklearn'] = None\n"
+
+
+def test_deltaprop_imports_without_scikit_learn():
+    result = _run_python(
+        _WITHOUT_SKLEARN
+        + "import deltaprop, sys; assert 'sklearn' not in [m for m in sys.modules if sys.modules[m]]; print('ok')"
+    )
+    assert result.returncode == 0 and result.stdout.strip() == "ok", result.stderr
+
+
+def test_deltaprop_sklearn_without_scikit_learn_says_how_to_install_it():
+    result = _run_python(_WITHOUT_SKLEARN + "import deltaprop.sklearn")
+    assert result.returncode != 0
+    assert "ImportError" in result.stderr and 'pip install "deltaprop[sklearn]"' in result.stderr

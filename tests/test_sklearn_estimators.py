@@ -208,3 +208,22 @@ def test_convergence_warning_and_verbose_output_are_scikit_learn_s(digits, capsy
     with pytest.warns(ConvergenceWarning, match=r"Maximum iterations \(3\) reached"):
         MLPClassifier(**params).fit(X, y)
     assert capsys.readouterr().out == expected
+
+
+def test_ctrl_c_stops_training_with_scikit_learn_s_warning_and_a_usable_model():
+    import _thread
+    import threading
+
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(4000, 50)), rng.integers(0, 3, 4000)
+    model = MLPClassifier(hidden_layer_sizes=(64,), max_iter=100_000, tol=0, n_iter_no_change=10**6, random_state=0)
+    timer = threading.Timer(0.5, _thread.interrupt_main)
+    timer.start()
+    try:
+        with pytest.warns(UserWarning, match="Training interrupted by user"):
+            model.fit(X, y)
+    finally:
+        timer.cancel()
+    assert 0 < model.n_iter_ < 100_000
+    assert all(np.isfinite(c).all() for c in model.coefs_)
+    assert model.predict(X[:5]).shape == (5,)

@@ -63,45 +63,60 @@ class EngineTrainedMLP:
         # early_stopping in partial_fit doesn't make sense (scikit-learn's words and rule)
         if self.early_stopping and incremental:
             raise ValueError("partial_fit does not support early_stopping=True")
-        early_stopping = self.early_stopping
-        if early_stopping:
-            # don't stratify in multilabel classification
-            should_stratify = is_classifier(self) and self.n_outputs_ == 1
-            stratify = y if should_stratify else None
-            arrays = (X, y) if sample_weight is None else (X, y, sample_weight)
-            split = train_test_split(
-                *arrays, random_state=self._random_state, test_size=self.validation_fraction, stratify=stratify
-            )
-            X_train, X_val, y_train, y_val = split[:4]
-            sample_weight_train, sample_weight_val = split[4:] if sample_weight is not None else (None, None)
-            if X_val.shape[0] < 2:
-                raise ValueError(
-                    "The validation set is too small. Increase 'validation_fraction' or the size of your dataset."
-                )
-            if is_classifier(self):
-                y_val = self._label_binarizer.inverse_transform(y_val)
-        else:
-            X_train, y_train, sample_weight_train = X, y, sample_weight
-            X_val = y_val = sample_weight_val = None
+        (X_train, y_train, weights_train), validation = self._split(X, y, sample_weight)
         # What the engine reads: C-contiguous arrays of the parameters' type.
-        y_train = np.ascontiguousarray(y_train, dtype=dtype)
-        if sample_weight_train is not None:
-            sample_weight_train = np.ascontiguousarray(sample_weight_train, dtype=dtype)
+        train = (X_train, np.ascontiguousarray(y_train, dtype=dtype), None)
+        if weights_train is not None:
+            train = (X_train, train[1], np.ascontiguousarray(weights_train, dtype=dtype))
+        batch_size = self._batch_rows(X_train.shape[0])
+        load_parameters(optimizer.engine, self.coefs_, self.intercepts_)
+        threads = threads_worth_using(blas_threads(), layer_units, batch_size)
+        try:
+            self._epochs(optimizer, train, validation, batch_size, threads, incremental)
+        except KeyboardInterrupt:
+            warnings.warn("Training interrupted by user.", stacklevel=3)
+        if self.early_stopping:
+            # restore best weights
+            self.coefs_ = self._best_coefs
+            self.intercepts_ = self._best_intercepts
 
+    def _split(self, X, y, sample_weight):
+        """((X, y, sample_weight) to train on, (X, y, sample_weight) to validate on or Nones), as
+        scikit-learn splits them: stratified for single-output classifiers, from its random state."""
+        if not self.early_stopping:
+            return (X, y, sample_weight), (None, None, None)
+        # don't stratify in multilabel classification
+        stratify = y if is_classifier(self) and self.n_outputs_ == 1 else None
+        arrays = (X, y) if sample_weight is None else (X, y, sample_weight)
+        split = train_test_split(
+            *arrays, random_state=self._random_state, test_size=self.validation_fraction, stratify=stratify
+        )
+        X_train, X_val, y_train, y_val = split[:4]
+        sample_weight_train, sample_weight_val = split[4:] if sample_weight is not None else (None, None)
+        if X_val.shape[0] < 2:
+            raise ValueError(
+                "The validation set is too small. Increase 'validation_fraction' or the size of your dataset."
+            )
+        if is_classifier(self):
+            y_val = self._label_binarizer.inverse_transform(y_val)
+        return (X_train, y_train, sample_weight_train), (X_val, y_val, sample_weight_val)
+
+    def _batch_rows(self, n_samples: int) -> int:
+        """The mini-batch size scikit-learn uses for ``n_samples`` rows, with its warning."""
+        if self.batch_size == "auto":
+            return min(200, n_samples)
+        if self.batch_size > n_samples:
+            warnings.warn(
+                "Got `batch_size` less than 1 or larger than sample size. It is going to be clipped", stacklevel=4
+            )
+        return int(np.clip(self.batch_size, 1, n_samples))
+
+    def _epochs(self, optimizer, train, validation, batch_size: int, threads: int, incremental: bool) -> None:
+        """scikit-learn's epoch loop, each epoch's mini-batches run by the engine."""
+        X_train, y_train, sample_weight_train = train
         n_samples = X_train.shape[0]
         sample_idx = np.arange(n_samples, dtype=np.int64)
-        if self.batch_size == "auto":
-            batch_size = min(200, n_samples)
-        else:
-            if self.batch_size > n_samples:
-                warnings.warn(
-                    "Got `batch_size` less than 1 or larger than sample size. It is going to be clipped", stacklevel=3
-                )
-            batch_size = int(np.clip(self.batch_size, 1, n_samples))
-
-        engine = optimizer.engine
-        load_parameters(engine, self.coefs_, self.intercepts_)
-        threads = threads_worth_using(blas_threads(), layer_units, batch_size)
+        layer_units = layer_units_of(self.coefs_)
         # scikit-learn's squared error is the mean over outputs; the engine's cost sums them.
         cost_scale = 1.0 / self.n_outputs_ if self.out_activation_ == "identity" else 1.0
         self.n_iter_ = 0
@@ -113,25 +128,22 @@ class EngineTrainedMLP:
             cost_sum, penalty_sum, stopped = optimizer.train_epoch(
                 X_train, y_train, batch_size, self.alpha, order, sample_weight_train, threads
             )
-            self._take_parameters(engine, layer_units)
-            if stopped is not None:
-                warnings.warn("Training interrupted by user.", stacklevel=3)
-                break
+            self._take_parameters(optimizer.engine, layer_units)
+            if stopped is not None:  # Ctrl-C between two mini-batches
+                raise KeyboardInterrupt
             self.n_iter_ += 1
             self.loss_ = (cost_sum * cost_scale + penalty_sum) / n_samples
             self.t_ += n_samples
             self.loss_curve_.append(self.loss_)
             if self.verbose:
                 print(f"Iteration {self.n_iter_}, loss = {self.loss_:.8f}")
-
             # update no_improvement_count based on training loss or validation score
-            self._update_no_improvement_count(early_stopping, X_val, y_val, sample_weight_val)
+            self._update_no_improvement_count(self.early_stopping, *validation)
             # for learning rate that needs to be updated at iteration end
             optimizer.iteration_ends(self.t_)
-
             if self._no_improvement_count > self.n_iter_no_change:
                 # not better than last `n_iter_no_change` iterations by tol: stop or decrease learning rate
-                what = "Validation score" if early_stopping else "Training loss"
+                what = "Validation score" if self.early_stopping else "Training loss"
                 msg = (
                     f"{what} did not improve more than tol={self.tol:f} for {self.n_iter_no_change:d} "
                     "consecutive epochs."
@@ -139,7 +151,6 @@ class EngineTrainedMLP:
                 if optimizer.trigger_stopping(msg, self.verbose):
                     break
                 self._no_improvement_count = 0
-
             if incremental:
                 break
             if self.n_iter_ == self.max_iter:
@@ -147,13 +158,8 @@ class EngineTrainedMLP:
                     f"Stochastic Optimizer: Maximum iterations ({self.max_iter:d}) reached and the optimization "
                     "hasn't converged yet.",
                     ConvergenceWarning,
-                    stacklevel=3,
+                    stacklevel=4,
                 )
-
-        if early_stopping:
-            # restore best weights
-            self.coefs_ = self._best_coefs
-            self.intercepts_ = self._best_intercepts
 
     def _take_parameters(self, engine, layer_units) -> None:
         """coefs_ and intercepts_ from the engine's parameters (fresh arrays, as scikit-learn's are)."""

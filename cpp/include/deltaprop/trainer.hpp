@@ -100,9 +100,9 @@ class Trainer {
     adam_steps_ = steps;
   }
 
-  // One epoch over (x, y) in mini-batches; the last, shorter batch is used. With threads > 1 each
-  // mini-batch's rows are split between the threads, whose gradients are combined (in a fixed
-  // order, so results are reproducible for a given thread count) and applied in parallel.
+  // One epoch over (x, y) in mini-batches; the last, shorter batch is used. With threads > 1 the
+  // threads share each mini-batch by units (see shared_step); results are reproducible for a given
+  // thread count.
   // progress, when given, is called at most every progress_interval seconds between batches.
   // With order, the epoch visits the rows x[order[0]], x[order[1]], … instead (shuffle and seed
   // are then unused): any number of indices into x, repeats allowed. With sample_weight (one per

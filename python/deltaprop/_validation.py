@@ -155,6 +155,20 @@ def _check_finite(arr: np.ndarray, name: str) -> tuple[float, float]:
     return lo, hi
 
 
+def as_sample_weights(value, n: int, dtype: np.dtype) -> np.ndarray:
+    """Sample weights: a C-contiguous (n,) array of ``dtype``, finite, >= 0 and not all zero."""
+    arr = numeric_array(value, "sample_weight")
+    if arr.shape != (n,):
+        raise ValueError(f"sample_weight must have shape ({n},), one weight per sample; got shape {arr.shape}")
+    out = _convert(arr, dtype)
+    lo, hi = _check_finite(out, "sample_weight")
+    if lo < 0:
+        raise ValueError(f"sample_weight must be >= 0; got values down to {lo:g}")
+    if hi == 0:
+        raise ValueError("sample_weight must not be all zero")
+    return out
+
+
 def as_inputs(X, name: str, dtype: np.dtype, width: int, allow_single: bool = True) -> tuple[np.ndarray, bool]:
     """Return ``(X2, single)``: X as a C-contiguous (n, width) matrix of ``dtype``, and whether X was one sample.
 

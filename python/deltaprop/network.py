@@ -16,6 +16,7 @@ from ._validation import (
     as_class_labels,
     as_inputs,
     as_parameter,
+    as_sample_weights,
     as_targets,
     check_architecture,
     check_bool,
@@ -544,8 +545,12 @@ class Network:
         progress=None,
         progress_interval: float = 0.2,
         order=None,
+        optimizer: str = "sgd",
+        betas: tuple = (0.9, 0.999),
+        epsilon: float = 1e-8,
+        sample_weight=None,
     ) -> History:
-        """Train by mini-batch stochastic gradient descent, continuing from the current parameters.
+        """Train by mini-batch stochastic gradient descent or Adam, continuing from the current parameters.
 
         Each epoch runs in the compiled engine without holding the GIL. The inputs are converted to the
         network's dtype once per call (no copy when already C-contiguous of that dtype).
@@ -597,6 +602,19 @@ class Network:
             The rows of ``X`` every epoch visits, in this order, instead of shuffling: consecutive
             chunks of ``batch_size`` of ``X[order]`` are the mini-batches. Any number of row indices,
             repeats allowed (e.g. a permutation from your own generator, or a bootstrap sample).
+        optimizer : {"sgd", "adam"}, default "sgd"
+            "sgd": gradient descent with ``momentum`` and ``nesterov``. "adam": Kingma and Ba's Adam
+            with step size ``lr``, moment decays ``betas`` = (β₁, β₂) and ``epsilon``, as scikit-learn
+            computes it (``momentum`` and ``nesterov`` must then keep their defaults). The optimizer's
+            state starts afresh at each call. L2 (``l2``) is added to the gradient in both.
+        betas : (float, float), default (0.9, 0.999)
+            Adam's decay rates of its first and second moment estimates, each in [0, 1).
+        epsilon : float, default 1e-8
+            Adam's guard in its denominator (> 0).
+        sample_weight : array_like, shape (n,), optional
+            A weight per sample (finite, >= 0, not all zero): each mini-batch minimises the weighted
+            mean of its samples' costs, Σ wᵢ Cᵢ / Σ wᵢ, and the reported costs are weighted alike. A
+            mini-batch whose weights are all zero takes no step.
 
         Returns
         -------
@@ -631,9 +649,13 @@ class Network:
         if progress is not None and not callable(progress):
             raise TypeError(f"progress must be callable or None; got {type(progress).__name__}")
         progress_interval = check_real(progress_interval, "progress_interval", low=0.0, low_open=True)
+        optimizer = check_choice(optimizer, "optimizer", ("sgd", "adam"))
+        beta1, beta2, epsilon = _adam_settings(optimizer, betas, epsilon, momentum, nesterov)
         X, _ = self._inputs(X, allow_single=False)
         n = X.shape[0]
         Y = self._targets(Y, n)
+        if sample_weight is not None:
+            sample_weight = as_sample_weights(sample_weight, n, self._dtype)
         validation = None if validation_data is None else self._validation_set(validation_data)
         if order is not None:
             order = _row_order(order, n)
@@ -651,6 +673,9 @@ class Network:
         info = self._training_info
         threads = threads_worth_using(threads, self._sizes, batch_size)
         info.update(lr=lr, batch_size=batch_size, momentum=momentum, nesterov=nesterov, l2=l2, threads=threads)
+        info.update(optimizer=optimizer, weighted=sample_weight is not None)
+        if optimizer == "adam":
+            info.update(betas=[beta1, beta2], epsilon=epsilon)
         with StopOnInterrupt() as interrupt:
             for epoch in range(1, epochs + 1):
                 start = time.perf_counter()
@@ -690,6 +715,12 @@ class Network:
                     report,
                     progress_interval,
                     order,
+                    optimizer,
+                    beta1,
+                    beta2,
+                    epsilon,
+                    0.0,
+                    sample_weight,
                 )
                 info["samples_seen"] += samples
                 info["seconds"] += time.perf_counter() - start
@@ -712,7 +743,7 @@ class Network:
                     record["val_cost"] = self._cost(X_val, Y_val, l2)
                     record["val_accuracy"] = None if labels is None else self._correct(X_val, labels) / len(X_val)
                 if tol is not None:
-                    engine.backprop(X, Y, grad)
+                    engine.backprop(X, Y, grad, None, sample_weight)
                     if decay is not None:
                         weights = engine.params[: engine.n_weights]
                         np.multiply(weights, weight_decay, out=decay)
@@ -729,6 +760,20 @@ class Network:
                     history.converged = True
                     break
         return history
+
+
+def _adam_settings(optimizer: str, betas, epsilon, momentum: float, nesterov: bool) -> tuple[float, float, float]:
+    """``(β₁, β₂, ε)`` checked; with Adam, ``momentum`` and ``nesterov`` must be left at their defaults."""
+    try:
+        beta1, beta2 = betas
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"betas must be a pair (beta1, beta2); got {betas!r}") from exc
+    beta1 = check_real(beta1, "betas[0]", low=0.0, high=1.0, high_open=True)
+    beta2 = check_real(beta2, "betas[1]", low=0.0, high=1.0, high_open=True)
+    epsilon = check_real(epsilon, "epsilon", low=0.0, low_open=True)
+    if optimizer == "adam" and (momentum != 0.0 or nesterov):
+        raise ValueError("momentum and nesterov apply to optimizer='sgd'; Adam keeps its own moments (betas)")
+    return beta1, beta2, epsilon
 
 
 def _row_order(order, n: int) -> np.ndarray:

@@ -146,6 +146,15 @@ def _convert(arr: np.ndarray, dtype: np.dtype) -> np.ndarray:
         return np.ascontiguousarray(arr, dtype=dtype)
 
 
+def _require_finite(arr: np.ndarray, name: str) -> None:
+    """Raise unless every entry is finite. One pass (a sum: NaN and infinity carry through it); only
+    when the sum is not finite, which very large finite values can also cause, are min and max looked at."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        total = float(arr.sum()) if arr.size else 0.0
+    if not np.isfinite(total):
+        _check_finite(arr, name)
+
+
 def _check_finite(arr: np.ndarray, name: str) -> tuple[float, float]:
     """Raise unless every entry is finite; return (min, max). min/max propagate NaN and need no temporary."""
     lo, hi = float(arr.min()), float(arr.max())
@@ -191,7 +200,7 @@ def as_inputs(X, name: str, dtype: np.dtype, width: int, allow_single: bool = Tr
     if arr.shape[1] != width:
         raise ValueError(f"{name} must have {width} columns (sizes[0]); got shape {arr.shape}")
     out = _convert(arr, dtype)
-    _check_finite(out, name)
+    _require_finite(out, name)
     return out, single
 
 

@@ -2,6 +2,8 @@
 
 import os
 import signal
+import subprocess
+import sys
 import threading
 
 import numpy as np
@@ -45,6 +47,23 @@ def engine_epochs(threads, batch_size, shuffle=True, dtype=np.float64, momentum=
 
 
 needs_openmp = pytest.mark.skipif(not core.openmp, reason="this build has no OpenMP")
+
+
+@needs_openmp
+@pytest.mark.parametrize("batch_size", [5, 64])
+def test_a_smaller_team_than_asked_for_still_trains_every_unit(batch_size):
+    # Under OMP_THREAD_LIMIT=1 (or inside another parallel region) OpenMP forms a team of one even
+    # when two threads are asked for; the units the missing thread would have had must not be skipped.
+    code = (
+        f"import numpy as np, sys; sys.path.insert(0, {os.path.dirname(os.path.abspath(__file__))!r}); "
+        "from test_training_control import engine_epochs; "
+        f"one, _ = engine_epochs(1, {batch_size}); two, _ = engine_epochs(2, {batch_size}); "
+        "print(max(float(np.abs(a - b).max()) for a, b in zip(one.parameters(), two.parameters())))"
+    )
+    env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
+    result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert float(result.stdout) <= 1e-12
 
 
 @needs_openmp

@@ -183,13 +183,16 @@ class Trainer {
 #pragma omp parallel num_threads(team)
     {
       const int t = omp_get_thread_num();
+      // The team OpenMP actually formed: fewer than asked inside another parallel region or under
+      // OMP_THREAD_LIMIT, and every unit must still be someone's.
+      const int members = omp_get_num_threads();
       long long steps = adam_steps_;  // every thread counts the same steps
       for (Index start = 0; start < n; start += batch_size) {
         const Index rows = std::min(batch_size, n - start);
         const double weight = batch_weight(start, rows, shuffle);
         if (weight != 0.0) {
           if (config.method == Method::adam) ++steps;
-          shared_step(t, team, x, y, start, rows, shuffle, step_config(config, weight, steps), weight);
+          shared_step(t, members, x, y, start, rows, shuffle, step_config(config, weight, steps), weight);
         }
 #pragma omp master
         {

@@ -36,7 +36,7 @@ BENCH_DIR = Path(__file__).resolve().parent
 if str(BENCH_DIR) not in sys.path:
     sys.path.insert(0, str(BENCH_DIR))
 
-from compare import _cpu_model, _numpy_blas, _version  # noqa: E402
+from compare import _cpu_model, _names, _numpy_blas, _version  # noqa: E402
 from peers.common import Data  # noqa: E402
 
 TOLERANCE = 0.01  # |mean difference|: 1 percentage point of accuracy, or 0.01 of R²
@@ -315,14 +315,6 @@ def header_lines(args, seeds: int, described: dict[str, str]) -> list[str]:
 
 
 # ----------------------------------------------------------------------------- command line
-
-
-def _names(text: str, allowed, what: str) -> list[str]:
-    names = [name.strip() for name in text.split(",") if name.strip()]
-    unknown = [name for name in names if name not in allowed]
-    if unknown or not names:
-        raise argparse.ArgumentTypeError(f"unknown {what} {', '.join(unknown) or '(none)'}; choose from {allowed}")
-    return names
 
 
 def parse_args(argv):

@@ -169,7 +169,7 @@ class Trainer {
         if (small) {
           cost = small_batch_step(*ws_[0], x, y, start, rows, shuffle, step, weight);
         } else {
-          cost = slice_step(*ws_[0], x, y, start, 0, rows, shuffle, weight) * static_cast<double>(rows) / weight;
+          cost = slice_step(*ws_[0], x, y, start, rows, shuffle, weight) * static_cast<double>(rows) / weight;
           sgd_step<T>(step, net_.params(), ws_[0]->grad, first_, second_, net_.layout().n_weights());
         }
         finish_batch(rows, cost, penalty);
@@ -294,31 +294,35 @@ class Trainer {
     return static_cast<double>(rows) * 0.5 * config.batch_l2 * squares / weight;
   }
 
-  // Rows [start + r0, start + r0 + rows) of the epoch's order, gathered (when shuffled) with their
-  // sample weights; calls step(x rows, y rows, weights or null).
+  // Copies the batch's rows k0..k1 (rows [first + k0, first + k1) of the epoch's order) and their
+  // sample weights into the top of ws.input, ws.targets and ws.weights.
+  void gather(Workspace<T>& ws, MatrixIn<T> x, MatrixIn<T> y, Index first, Index k0, Index k1) const {
+    for (Index k = k0; k < k1; ++k) {
+      ws.input.row(k) = x.row(order_[first + k]);
+      ws.targets.row(k) = y.row(order_[first + k]);
+      if (sample_weight_ != nullptr) ws.weights[k] = sample_weight_[order_[first + k]];
+    }
+  }
+
+  // Rows [first, first + rows) of the epoch's order, gathered (when shuffled) with their sample
+  // weights; calls step(x rows, y rows, weights or null).
   template <class Step>
   auto with_rows(Workspace<T>& ws, MatrixIn<T> x, MatrixIn<T> y, Index first, Index rows, bool shuffle, Step&& step) {
     if (!shuffle) {  // in place, no copy
       return step(x.middleRows(first, rows), y.middleRows(first, rows),
                   sample_weight_ != nullptr ? sample_weight_ + first : nullptr);
     }
-    MatrixMap<T> xb = Workspace<T>::top(ws.input, rows);
-    MatrixMap<T> yb = Workspace<T>::top(ws.targets, rows);
-    for (Index k = 0; k < rows; ++k) {
-      xb.row(k) = x.row(order_[first + k]);
-      yb.row(k) = y.row(order_[first + k]);
-    }
-    if (sample_weight_ == nullptr) return step(MatrixIn<T>(xb), MatrixIn<T>(yb), static_cast<const T*>(nullptr));
-    for (Index k = 0; k < rows; ++k) ws.weights[k] = sample_weight_[order_[first + k]];
-    return step(MatrixIn<T>(xb), MatrixIn<T>(yb), static_cast<const T*>(ws.weights.data()));
+    gather(ws, x, y, first, 0, rows);
+    return step(MatrixIn<T>(Workspace<T>::top(ws.input, rows)), MatrixIn<T>(Workspace<T>::top(ws.targets, rows)),
+                static_cast<const T*>(sample_weight_ != nullptr ? ws.weights.data() : nullptr));
   }
 
-  // Forward and backward on rows [start + r0, start + r0 + rows) of the epoch's order: leaves in
-  // ws.grad the gradient of their summed (weighted) cost divided by the whole batch's weight, and
-  // returns that summed cost Σ wᵢ Cᵢ.
-  double slice_step(Workspace<T>& ws, MatrixIn<T> x, MatrixIn<T> y, Index start, Index r0, Index rows, bool shuffle,
+  // Forward and backward on the batch of rows [start, start + rows) of the epoch's order: leaves in
+  // ws.grad the gradient of its (weighted) mean cost and returns its summed cost Σ wᵢ Cᵢ, weight
+  // being the batch's total sample weight.
+  double slice_step(Workspace<T>& ws, MatrixIn<T> x, MatrixIn<T> y, Index start, Index rows, bool shuffle,
                     double batch_weight) {
-    return with_rows(ws, x, y, start + r0, rows, shuffle, [&](MatrixIn<T> xb, MatrixIn<T> yb, const T* wb) {
+    return with_rows(ws, x, y, start, rows, shuffle, [&](MatrixIn<T> xb, MatrixIn<T> yb, const T* wb) {
       MatrixMap<T> out = forward<T>(net_, ws, xb);
       const double cost = static_cast<double>(loss_sum<T>(net_.loss(), out, yb, wb, net_.probability_floor()));
       backward<T>(net_, ws, xb, yb, nullptr, wb, static_cast<T>(batch_weight));
@@ -408,11 +412,7 @@ class Trainer {
       return;
     }
     const auto [r0, r1] = share(rows, t, team);  // each thread gathers its share of the rows
-    for (Index k = r0; k < r1; ++k) {
-      ws.input.row(k) = x.row(order_[start + k]);
-      ws.targets.row(k) = y.row(order_[start + k]);
-      if (sample_weight_ != nullptr) ws.weights[k] = sample_weight_[order_[start + k]];
-    }
+    gather(ws, x, y, start, r0, r1);
 #pragma omp barrier
     shared_layers(t, team, Workspace<T>::top(ws.input, rows), Workspace<T>::top(ws.targets, rows),
                   sample_weight_ != nullptr ? ws.weights.data() : nullptr, config, weight);

@@ -16,12 +16,16 @@ DTYPES = [np.float32, np.float64]
 # (batch, width): batch 1, width 1, odd sizes and one larger block.
 SHAPES = [(1, 1), (1, 9), (6, 1), (3, 4), (17, 33), (64, 10), (257, 129)]
 # (batch, n_in, n_out) for dense layers: batches of up to 32 rows take the small-batch products,
-# larger ones the GEMM; widths leave remainders after every SIMD packet and register block.
+# larger ones the GEMM; batches end in every kind of row block and widths leave remainders after
+# every SIMD packet and register block.
 DENSE_SHAPES = [
     (1, 1, 1),
     (1, 5, 3),
     (7, 1, 4),
     (4, 6, 1),
+    (2, 11, 5),
+    (5, 9, 6),
+    (8, 13, 7),
     (10, 784, 30),
     (32, 100, 10),
     (31, 27, 13),

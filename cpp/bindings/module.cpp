@@ -10,6 +10,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <type_traits>
 
 #include "deltaprop/trainer.hpp"
 
@@ -48,7 +49,8 @@ class Engine {
 
   // One epoch; returns (cost_sum, samples, batches, stopped, penalty_sum), where stopped is None,
   // "interrupt" (Ctrl-C, seen between mini-batches) or "callback" (progress returned False).
-  py::tuple train_epoch(MatrixIn<T> x, MatrixIn<T> y, Index batch_size, double lr, double momentum, bool nesterov,
+  template <class S>
+  py::tuple train_epoch(MatrixIn<S> x, MatrixIn<T> y, Index batch_size, double lr, double momentum, bool nesterov,
                         double weight_decay, bool shuffle, std::uint64_t seed, int threads, py::object progress,
                         double progress_interval,
                         std::optional<py::array_t<std::int64_t, py::array::c_style | py::array::forcecast>> order,
@@ -92,8 +94,9 @@ class Engine {
     {
       py::gil_scoped_release release;
       std::lock_guard<std::mutex> lock(mutex_);
-      result = trainer_.train_epoch(x, y, batch_size, config, shuffle, seed, threads, report, progress_interval,
-                                    rows ? &*rows : nullptr, sample_weight ? sample_weight->data() : nullptr);
+      result =
+          trainer_.template train_epoch<S>(x, y, batch_size, config, shuffle, seed, threads, report, progress_interval,
+                                           rows ? &*rows : nullptr, sample_weight ? sample_weight->data() : nullptr);
     }
     if (error) throw std::move(*error);
     py::object stopped = py::none();
@@ -101,28 +104,31 @@ class Engine {
     return py::make_tuple(result.cost_sum, result.samples, result.batches, stopped, result.penalty_sum);
   }
 
-  T cost(MatrixIn<T> x, MatrixIn<T> y, std::optional<VectorIn<T>> sample_weight) {
+  template <class S>
+  T cost(MatrixIn<S> x, MatrixIn<T> y, std::optional<VectorIn<T>> sample_weight) {
     check_weights(x, sample_weight);
     py::gil_scoped_release release;
     std::lock_guard<std::mutex> lock(mutex_);
-    return trainer_.evaluate(x, y, nullptr, nullptr, sample_weight ? sample_weight->data() : nullptr);
+    return trainer_.template evaluate<S>(x, y, nullptr, nullptr, sample_weight ? sample_weight->data() : nullptr);
   }
 
-  T backprop(MatrixIn<T> x, MatrixIn<T> y, VectorOut<T> grad, std::optional<MatrixOut<T>> input_grad,
+  template <class S>
+  T backprop(MatrixIn<S> x, MatrixIn<T> y, VectorOut<T> grad, std::optional<MatrixOut<T>> input_grad,
              std::optional<VectorIn<T>> sample_weight) {
     check_weights(x, sample_weight);
     py::gil_scoped_release release;
     std::lock_guard<std::mutex> lock(mutex_);
-    return trainer_.evaluate(x, y, &grad, input_grad ? &*input_grad : nullptr,
-                             sample_weight ? sample_weight->data() : nullptr);
+    return trainer_.template evaluate<S>(x, y, &grad, input_grad ? &*input_grad : nullptr,
+                                         sample_weight ? sample_weight->data() : nullptr);
   }
 
   Trainer<T>& trainer() { return trainer_; }
 
-  void feedforward(MatrixIn<T> x, MatrixOut<T> out) {
+  template <class S>
+  void feedforward(MatrixIn<S> x, MatrixOut<T> out) {
     py::gil_scoped_release release;
     std::lock_guard<std::mutex> lock(mutex_);
-    trainer_.predict(x, out);
+    trainer_.template predict<S>(x, out);
   }
 
   void reset_optimizer() {
@@ -133,7 +139,8 @@ class Engine {
 
  private:
   // One finite weight per row of x, not all zero.
-  static void check_weights(MatrixIn<T> x, const std::optional<VectorIn<T>>& sample_weight) {
+  template <class S>
+  static void check_weights(MatrixIn<S> x, const std::optional<VectorIn<T>>& sample_weight) {
     if (!sample_weight) return;
     DELTAPROP_REQUIRE(sample_weight->size() == x.rows(), "sample_weight must have one entry per row of X (" +
                                                              std::to_string(x.rows()) + "), got " +
@@ -148,11 +155,20 @@ class Engine {
 };
 
 template <class T>
+struct TypeTag {
+  using type = T;
+};
+
+// The floating-point type that is not T.
+template <class T>
+using OtherFloat = std::conditional_t<std::is_same_v<T, float>, double, float>;
+
+template <class T>
 void bind_engine(py::module_& m, const char* name) {
   using E = Engine<T>;
-  py::class_<E>(m, name, "A network's parameters and its trainer, for one floating-point type.")
-      .def(py::init<std::vector<Index>, const std::string&, const std::string&, const std::string&, double>(),
-           "sizes"_a, "hidden_activation"_a, "output_activation"_a, "loss"_a, "slope"_a = 0.01)
+  py::class_<E> cls(m, name, "A network's parameters and its trainer, for one floating-point type.");
+  cls.def(py::init<std::vector<Index>, const std::string&, const std::string&, const std::string&, double>(), "sizes"_a,
+          "hidden_activation"_a, "output_activation"_a, "loss"_a, "slope"_a = 0.01)
       .def_property_readonly("sizes", [](E& e) { return e.net().layout().sizes(); })
       .def_property_readonly("dtype", [](E&) { return py::dtype::of<T>(); })
       .def_property_readonly("n_params", [](E& e) { return e.net().layout().n_params(); })
@@ -179,27 +195,35 @@ void bind_engine(py::module_& m, const char* name) {
           "probability_floor", [](E& e) { return e.net().probability_floor(); },
           [](E& e, T floor) { e.net().set_probability_floor(floor); },
           "Probabilities are clipped to [floor, 1 - floor] before their logarithm in the reported cost.")
-      .def("feedforward", &E::feedforward, "x"_a.noconvert(), "out"_a.noconvert(),
-           "Write the network's output for each row of x into out.")
-      .def("cost", &E::cost, "x"_a.noconvert(), "y"_a.noconvert(), "sample_weight"_a.noconvert() = py::none(),
-           "Mean per-sample cost over all rows (weighted mean with sample_weight).")
-      .def("backprop", &E::backprop, "x"_a.noconvert(), "y"_a.noconvert(), "grad"_a.noconvert(),
-           "input_grad"_a.noconvert() = py::none(), "sample_weight"_a.noconvert() = py::none(),
-           "Gradient of the mean cost into grad (flat layout) and optionally d(cost)/dx into input_grad; "
-           "returns the mean cost. With sample_weight: of the weighted mean.")
-      .def("train_epoch", &E::train_epoch, "x"_a.noconvert(), "y"_a.noconvert(), "batch_size"_a, "lr"_a,
-           "momentum"_a = 0.0, "nesterov"_a = false, "weight_decay"_a = 0.0, "shuffle"_a = true, "seed"_a = 0,
-           "threads"_a = 1, "progress"_a = py::none(), "progress_interval"_a = 0.2, "order"_a = py::none(),
-           "method"_a = "sgd", "beta1"_a = 0.9, "beta2"_a = 0.999, "epsilon"_a = 1e-8, "batch_l2"_a = 0.0,
-           "sample_weight"_a.noconvert() = py::none(),
-           "One epoch of mini-batch gradient descent (method 'sgd') or Adam ('adam') without the GIL. "
-           "progress(batches, samples, cost_sum) is called between batches at most every progress_interval "
-           "seconds; returning False stops the epoch. With order (row indices), the epoch visits those rows in "
-           "that order instead of shuffling. batch_l2 adds batch_l2 / (batch weight) to each batch's weight "
-           "decay. With sample_weight, each batch minimises its weighted mean cost. Returns (cost_sum, samples, "
-           "batches, stopped, penalty_sum) with stopped None, 'interrupt' or 'callback' and penalty_sum the "
-           "batches' summed L2 terms rows * batch_l2 / 2 * |W|^2 / weight.")
       .def("reset_optimizer", &E::reset_optimizer, "Forget the optimizer's state (velocity, Adam's moments and t).");
+  // x of the network's type, or of the other floating-point type, whose rows the engine converts as
+  // it reads them (a float32 data set trains a float64 network without a float64 copy of it).
+  auto bind_inputs = [&cls](auto tag) {
+    using S = typename decltype(tag)::type;
+    cls.def("feedforward", &E::template feedforward<S>, "x"_a.noconvert(), "out"_a.noconvert(),
+            "Write the network's output for each row of x into out.")
+        .def("cost", &E::template cost<S>, "x"_a.noconvert(), "y"_a.noconvert(),
+             "sample_weight"_a.noconvert() = py::none(),
+             "Mean per-sample cost over all rows (weighted mean with sample_weight).")
+        .def("backprop", &E::template backprop<S>, "x"_a.noconvert(), "y"_a.noconvert(), "grad"_a.noconvert(),
+             "input_grad"_a.noconvert() = py::none(), "sample_weight"_a.noconvert() = py::none(),
+             "Gradient of the mean cost into grad (flat layout) and optionally d(cost)/dx into input_grad; "
+             "returns the mean cost. With sample_weight: of the weighted mean.")
+        .def("train_epoch", &E::template train_epoch<S>, "x"_a.noconvert(), "y"_a.noconvert(), "batch_size"_a, "lr"_a,
+             "momentum"_a = 0.0, "nesterov"_a = false, "weight_decay"_a = 0.0, "shuffle"_a = true, "seed"_a = 0,
+             "threads"_a = 1, "progress"_a = py::none(), "progress_interval"_a = 0.2, "order"_a = py::none(),
+             "method"_a = "sgd", "beta1"_a = 0.9, "beta2"_a = 0.999, "epsilon"_a = 1e-8, "batch_l2"_a = 0.0,
+             "sample_weight"_a.noconvert() = py::none(),
+             "One epoch of mini-batch gradient descent (method 'sgd') or Adam ('adam') without the GIL. "
+             "progress(batches, samples, cost_sum) is called between batches at most every progress_interval "
+             "seconds; returning False stops the epoch. With order (row indices), the epoch visits those rows in "
+             "that order instead of shuffling. batch_l2 adds batch_l2 / (batch weight) to each batch's weight "
+             "decay. With sample_weight, each batch minimises its weighted mean cost. Returns (cost_sum, samples, "
+             "batches, stopped, penalty_sum) with stopped None, 'interrupt' or 'callback' and penalty_sum the "
+             "batches' summed L2 terms rows * batch_l2 / 2 * |W|^2 / weight.");
+  };
+  bind_inputs(TypeTag<T>{});
+  bind_inputs(TypeTag<OtherFloat<T>>{});
 }
 
 template <class T>

@@ -40,7 +40,8 @@ void check(bool ok, const char* what) {
   if (!ok) ++failures;
 }
 
-template <class T>
+// T: the network's type; S: the data's (the other type's rows are converted as they are gathered).
+template <class T, class S = T>
 void train_without_allocating(std::vector<Index> sizes, Activation hidden, Activation output, Loss loss, Index n,
                               Index batch, double momentum, bool nesterov, const char* what, bool shuffle = true,
                               int threads = 1) {
@@ -48,12 +49,12 @@ void train_without_allocating(std::vector<Index> sizes, Activation hidden, Activ
   std::mt19937_64 rng(7);
   std::normal_distribution<double> normal(0.0, 0.1);
   for (Index i = 0; i < net.params().size(); ++i) net.params()[i] = static_cast<T>(normal(rng));
-  Matrix<T> x = Matrix<T>::Random(n, sizes.front()).cwiseAbs();
+  Matrix<S> x = Matrix<S>::Random(n, sizes.front()).cwiseAbs();
   Matrix<T> y = Matrix<T>::Zero(n, sizes.back());
   for (Index i = 0; i < n; ++i) y(i, i % sizes.back()) = T(1);
   Trainer<T> trainer(net);
   const SgdConfig config{0.05, momentum, nesterov, 1e-4};
-  trainer.train_epoch(x, y, batch, config, shuffle, 1, threads);  // sizes the workspaces
+  trainer.template train_epoch<S>(x, y, batch, config, shuffle, 1, threads);  // sizes the workspaces
 
   Eigen::internal::set_is_malloc_allowed(false);
   double cost = 0;
@@ -61,7 +62,7 @@ void train_without_allocating(std::vector<Index> sizes, Activation hidden, Activ
   const long news_before = g_news.load();
   try {
     for (std::uint64_t epoch = 2; epoch <= 3; ++epoch) {
-      const EpochResult r = trainer.train_epoch(x, y, batch, config, shuffle, epoch, threads);
+      const EpochResult r = trainer.template train_epoch<S>(x, y, batch, config, shuffle, epoch, threads);
       cost = r.cost_sum / static_cast<double>(r.samples);
     }
   } catch (const EigenAssertion& e) {
@@ -105,6 +106,11 @@ int main() {
                                    0.0, false, "float64 leaky_relu/sigmoid/cross_entropy, batch 1");
   train_without_allocating<float>({64, 30, 10}, Activation::sigmoid, Activation::sigmoid, Loss::quadratic, 95, 10, 0.0,
                                   false, "float32 [64,30,10] without shuffling (batches used in place)", false);
+  train_without_allocating<double, float>({784, 30, 10}, Activation::sigmoid, Activation::sigmoid, Loss::quadratic,
+                                          1003, 10, 0.0, false, "float64 [784,30,10] on float32 data, batch 10");
+  train_without_allocating<float, double>({64, 30, 10}, Activation::relu, Activation::softmax, Loss::log_likelihood, 95,
+                                          40, 0.9, false, "float32 [64,30,10] on float64 data, batch 40, in order",
+                                          false);
 #ifdef _OPENMP
   train_without_allocating<float>({784, 100, 10}, Activation::relu, Activation::softmax, Loss::log_likelihood, 1001, 64,
                                   0.9, false, "float32 [784,100,10] on 2 threads, batch 64", true, 2);
@@ -112,6 +118,9 @@ int main() {
                                    32, 0.9, true, "float64 [784,100,10] on 2 threads, batch 32 (fused steps)", true, 2);
   train_without_allocating<double>({20, 17, 9, 3}, Activation::tanh, Activation::sigmoid, Loss::cross_entropy, 50, 7,
                                    0.0, false, "float64 [20,17,9,3] on 3 threads, batch 7, in place", false, 3);
+  train_without_allocating<double, float>({784, 100, 10}, Activation::relu, Activation::softmax, Loss::log_likelihood,
+                                          1001, 32, 0.9, false, "float64 [784,100,10] on float32 data, 2 threads", true,
+                                          2);
 #endif
   std::printf("%d failed\n", failures);
   return failures == 0 ? EXIT_SUCCESS : EXIT_FAILURE;

@@ -3,7 +3,8 @@
 Every check raises ``TypeError`` (wrong kind of value) or ``ValueError`` (right kind, bad value)
 with a message that names the offending argument and says what was expected. Array helpers convert
 exactly once, with ``np.ascontiguousarray(x, dtype=...)``, which returns ``x`` itself when it is
-already C-contiguous of the working dtype.
+already C-contiguous of the working dtype. Inputs X are the exception: float32 ones stay float32 for
+a float64 network, whose engine widens each row as it reads it (exactly, so the results are the same).
 """
 
 from __future__ import annotations
@@ -181,7 +182,8 @@ def as_sample_weights(value, n: int, dtype: np.dtype) -> np.ndarray:
 def as_inputs(X, name: str, dtype: np.dtype, width: int, allow_single: bool = True) -> tuple[np.ndarray, bool]:
     """Return ``(X2, single)``: X as a C-contiguous (n, width) matrix of ``dtype``, and whether X was one sample.
 
-    No copy is made when ``X`` already is a C-contiguous (n, width) array of ``dtype``.
+    No copy is made when ``X`` already is a C-contiguous (n, width) array of ``dtype``, or a float32 one
+    for a float64 ``dtype``: the engine reads float32 rows into a float64 network as they are.
     """
     arr = numeric_array(X, name)
     single = arr.ndim == 1 and allow_single
@@ -199,7 +201,8 @@ def as_inputs(X, name: str, dtype: np.dtype, width: int, allow_single: bool = Tr
         raise ValueError(f"{name} is empty: it has 0 samples")
     if arr.shape[1] != width:
         raise ValueError(f"{name} must have {width} columns (sizes[0]); got shape {arr.shape}")
-    out = _convert(arr, dtype)
+    # Widening is exact, so float32 stays float32 (half the memory, no copy); narrowing is not.
+    out = _convert(arr, np.float32 if arr.dtype == np.float32 else dtype)
     _require_finite(out, name)
     return out, single
 

@@ -502,7 +502,7 @@ class Network:
         X, single = self._inputs(X)
         Y = self._targets(Y, X.shape[0], single)
         grad = np.empty(self._engine.n_params, dtype=self._dtype)
-        nabla_x = np.empty_like(X) if input_gradient else None
+        nabla_x = np.empty(X.shape, dtype=self._dtype) if input_gradient else None
         self._engine.backprop(X, Y, grad, nabla_x)
         nabla_w, nabla_b, offset = [], [], 0
         for w in self._weights:
@@ -553,7 +553,9 @@ class Network:
         """Train by mini-batch stochastic gradient descent or Adam, continuing from the current parameters.
 
         Each epoch runs in the compiled engine without holding the GIL. The inputs are converted to the
-        network's dtype once per call (no copy when already C-contiguous of that dtype).
+        network's dtype once per call (no copy when already C-contiguous of that dtype). A float64 network
+        also reads C-contiguous float32 inputs as they are, widening each mini-batch's rows as it gathers
+        them: the same results as converting X first, without a float64 copy of it.
 
         Parameters
         ----------

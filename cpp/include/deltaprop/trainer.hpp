@@ -12,6 +12,7 @@
 #include <numeric>
 #include <optional>
 #include <random>
+#include <type_traits>
 #include <vector>
 
 #ifdef _OPENMP
@@ -23,6 +24,11 @@
 #include "propagation.hpp"
 
 namespace deltaprop {
+
+// A data set's rows of type S, when S is named rather than deduced: the trainer's entry points take
+// rows of either floating-point type, S being T unless the caller names the other one.
+template <class S>
+using Rows = typename std::enable_if<true, MatrixIn<S>>::type;
 
 // Rows per chunk when a whole data set is evaluated at once (inference, full gradients).
 constexpr Index kEvalChunk = 256;
@@ -108,7 +114,10 @@ class Trainer {
   // are then unused): any number of indices into x, repeats allowed. With sample_weight (one per
   // row of x), each batch minimises Σ wᵢ Cᵢ / Σ wᵢ over its rows; a batch whose weights sum to
   // zero takes no step.
-  EpochResult train_epoch(MatrixIn<T> x, MatrixIn<T> y, Index batch_size, const SgdConfig& config, bool shuffle,
+  // x may hold the other floating-point type (S ≠ T): each batch's rows are then converted as they
+  // are gathered, which rounds them as converting all of x first would, without a copy of x.
+  template <class S = T>
+  EpochResult train_epoch(Rows<S> x, MatrixIn<T> y, Index batch_size, const SgdConfig& config, bool shuffle,
                           std::uint64_t seed, int threads = 1, const Progress& progress = {},
                           double progress_interval = 0.2, const std::vector<Index>* order = nullptr,
                           const T* sample_weight = nullptr) {
@@ -125,11 +134,12 @@ class Trainer {
                                                       std::to_string(x.rows()) + " rows");
       }
       order_ = *order;
-      shuffle = true;  // from here on: visit the rows through order_
-    } else if (shuffle) {
+      shuffle = true;                               // from here on: visit the rows through order_
+    } else if (shuffle || !std::is_same_v<S, T>) {  // rows of another type are gathered, in order if not shuffled
       if (static_cast<Index>(order_.size()) != x.rows()) order_.resize(x.rows());
       std::iota(order_.begin(), order_.end(), Index(0));
-      shuffle_indices(order_, seed);
+      if (shuffle) shuffle_indices(order_, seed);
+      shuffle = true;
     }
     const Index n = shuffle ? static_cast<Index>(order_.size()) : x.rows();
     const Index batch = std::min(batch_size, n);
@@ -221,7 +231,9 @@ class Trainer {
 
   // Mean cost over all of (x, y); with grad, its gradient (flat layout); with input_grad, ∂C/∂x.
   // With sample_weight (one per row), the weighted mean Σ wᵢ Cᵢ / Σ wᵢ and its gradients.
-  T evaluate(MatrixIn<T> x, MatrixIn<T> y, VectorOut<T>* grad = nullptr, MatrixOut<T>* input_grad = nullptr,
+  // x may hold the other floating-point type, converted a chunk of rows at a time.
+  template <class S = T>
+  T evaluate(Rows<S> x, MatrixIn<T> y, VectorOut<T>* grad = nullptr, MatrixOut<T>* input_grad = nullptr,
              const T* sample_weight = nullptr) {
     check_data(x, y);
     const Index n = x.rows();
@@ -239,7 +251,7 @@ class Trainer {
     T total_cost = 0;
     for (Index start = 0; start < n; start += ws.capacity) {
       const Index rows = std::min(ws.capacity, n - start);
-      auto xb = x.middleRows(start, rows);
+      MatrixIn<T> xb = chunk(ws, x, start, rows);
       auto yb = y.middleRows(start, rows);
       const T* wb = sample_weight != nullptr ? sample_weight + start : nullptr;
       MatrixMap<T> out = forward<T>(net_, ws, xb);
@@ -256,8 +268,9 @@ class Trainer {
     return total_cost / total_weight;
   }
 
-  // The network's output for every row of x.
-  void predict(MatrixIn<T> x, MatrixOut<T> out) {
+  // The network's output for every row of x (of either floating-point type, as in evaluate).
+  template <class S = T>
+  void predict(Rows<S> x, MatrixOut<T> out) {
     DELTAPROP_REQUIRE(x.cols() == net_.layout().n_inputs(), "X must have " + std::to_string(net_.layout().n_inputs()) +
                                                                 " columns, got " + std::to_string(x.cols()));
     require_shape(out, x.rows(), net_.layout().n_outputs(), "output");
@@ -265,12 +278,25 @@ class Trainer {
     Workspace<T>& ws = workspace(eval_ws_, std::min(kEvalChunk, x.rows()));
     for (Index start = 0; start < x.rows(); start += ws.capacity) {
       const Index rows = std::min(ws.capacity, x.rows() - start);
-      out.middleRows(start, rows) = forward<T>(net_, ws, x.middleRows(start, rows));
+      out.middleRows(start, rows) = forward<T>(net_, ws, chunk(ws, x, start, rows));
     }
   }
 
  private:
-  void check_data(MatrixIn<T> x, MatrixIn<T> y) const {
+  // Rows [start, start + rows) of x as a matrix of T: in place, or converted into ws.input.
+  template <class S>
+  static MatrixIn<T> chunk(Workspace<T>& ws, MatrixIn<S> x, Index start, Index rows) {
+    if constexpr (std::is_same_v<S, T>) {
+      return x.middleRows(start, rows);
+    } else {
+      MatrixMap<T> converted = Workspace<T>::top(ws.input, rows);
+      converted = x.middleRows(start, rows).template cast<T>();
+      return converted;
+    }
+  }
+
+  template <class S>
+  void check_data(MatrixIn<S> x, MatrixIn<T> y) const {
     const Layout& layout = net_.layout();
     DELTAPROP_REQUIRE(x.rows() > 0, "no samples: X is empty");
     DELTAPROP_REQUIRE(x.cols() == layout.n_inputs(),
@@ -296,9 +322,10 @@ class Trainer {
 
   // Copies the batch's rows k0..k1 (rows [first + k0, first + k1) of the epoch's order) and their
   // sample weights into the top of ws.input, ws.targets and ws.weights.
-  void gather(Workspace<T>& ws, MatrixIn<T> x, MatrixIn<T> y, Index first, Index k0, Index k1) const {
+  template <class S>
+  void gather(Workspace<T>& ws, MatrixIn<S> x, MatrixIn<T> y, Index first, Index k0, Index k1) const {
     for (Index k = k0; k < k1; ++k) {
-      ws.input.row(k) = x.row(order_[first + k]);
+      ws.input.row(k) = x.row(order_[first + k]).template cast<T>();
       ws.targets.row(k) = y.row(order_[first + k]);
       if (sample_weight_ != nullptr) ws.weights[k] = sample_weight_[order_[first + k]];
     }
@@ -306,11 +333,14 @@ class Trainer {
 
   // Rows [first, first + rows) of the epoch's order, gathered (when shuffled) with their sample
   // weights; calls step(x rows, y rows, weights or null).
-  template <class Step>
-  auto with_rows(Workspace<T>& ws, MatrixIn<T> x, MatrixIn<T> y, Index first, Index rows, bool shuffle, Step&& step) {
-    if (!shuffle) {  // in place, no copy
-      return step(x.middleRows(first, rows), y.middleRows(first, rows),
-                  sample_weight_ != nullptr ? sample_weight_ + first : nullptr);
+  // (Rows of another type than T are always gathered.)
+  template <class S, class Step>
+  auto with_rows(Workspace<T>& ws, MatrixIn<S> x, MatrixIn<T> y, Index first, Index rows, bool shuffle, Step&& step) {
+    if constexpr (std::is_same_v<S, T>) {
+      if (!shuffle) {  // in place, no copy
+        return step(x.middleRows(first, rows), y.middleRows(first, rows),
+                    sample_weight_ != nullptr ? sample_weight_ + first : nullptr);
+      }
     }
     gather(ws, x, y, first, 0, rows);
     return step(MatrixIn<T>(Workspace<T>::top(ws.input, rows)), MatrixIn<T>(Workspace<T>::top(ws.targets, rows)),
@@ -320,7 +350,8 @@ class Trainer {
   // Forward and backward on the batch of rows [start, start + rows) of the epoch's order: leaves in
   // ws.grad the gradient of its (weighted) mean cost and returns its summed cost Σ wᵢ Cᵢ, weight
   // being the batch's total sample weight.
-  double slice_step(Workspace<T>& ws, MatrixIn<T> x, MatrixIn<T> y, Index start, Index rows, bool shuffle,
+  template <class S>
+  double slice_step(Workspace<T>& ws, MatrixIn<S> x, MatrixIn<T> y, Index start, Index rows, bool shuffle,
                     double batch_weight) {
     return with_rows(ws, x, y, start, rows, shuffle, [&](MatrixIn<T> xb, MatrixIn<T> yb, const T* wb) {
       MatrixMap<T> out = forward<T>(net_, ws, xb);
@@ -333,7 +364,8 @@ class Trainer {
   // A whole training step on rows [start, start + rows) of the epoch's order, for small batches:
   // each layer's parameters take their step as soon as δ has passed through them (δ goes on with
   // the old W). Returns rows × the batch's (weighted) mean cost before the step.
-  double small_batch_step(Workspace<T>& ws, MatrixIn<T> x, MatrixIn<T> y, Index start, Index rows, bool shuffle,
+  template <class S>
+  double small_batch_step(Workspace<T>& ws, MatrixIn<S> x, MatrixIn<T> y, Index start, Index rows, bool shuffle,
                           const SgdConfig& config, double weight) {
     if (!shuffle) {
       return with_rows(ws, x, y, start, rows, false, [&](MatrixIn<T> xb, MatrixIn<T> yb, const T* wb) {
@@ -344,7 +376,7 @@ class Trainer {
     return with_rows(ws, x, y, start, rows, true, [&](MatrixIn<T> xb, MatrixIn<T> yb, const T* wb) {
       // The next batch's rows, fetched while this batch's first layer takes its step.
       const Index next = std::min(rows, static_cast<Index>(order_.size()) - start - rows);
-      RowPrefetcher<T> fetch_next(x.data(), x.outerStride(), order_.data() + start + rows, next, x.cols());
+      RowPrefetcher<S> fetch_next(x.data(), x.outerStride(), order_.data() + start + rows, next, x.cols());
       return small_batch_step(ws, xb, yb, wb, weight, config, fetch_next);
     });
   }
@@ -403,13 +435,16 @@ class Trainer {
   // across threads. Barriers separate the layers. The mini-batch lives in ws_[0]; each thread
   // packs and scratches in its own workspace. Leaves the cost and L2 term in batch_cost_ and
   // batch_penalty_. Called by every thread of the team.
-  void shared_step(int t, int team, MatrixIn<T> x, MatrixIn<T> y, Index start, Index rows, bool shuffle,
+  template <class S>
+  void shared_step(int t, int team, MatrixIn<S> x, MatrixIn<T> y, Index start, Index rows, bool shuffle,
                    const SgdConfig& config, double weight) {
     Workspace<T>& ws = *ws_[0];
-    if (!shuffle) {
-      shared_layers(t, team, x.middleRows(start, rows), y.middleRows(start, rows),
-                    sample_weight_ != nullptr ? sample_weight_ + start : nullptr, config, weight);
-      return;
+    if constexpr (std::is_same_v<S, T>) {
+      if (!shuffle) {
+        shared_layers(t, team, x.middleRows(start, rows), y.middleRows(start, rows),
+                      sample_weight_ != nullptr ? sample_weight_ + start : nullptr, config, weight);
+        return;
+      }
     }
     const auto [r0, r1] = share(rows, t, team);  // each thread gathers its share of the rows
     gather(ws, x, y, start, r0, r1);

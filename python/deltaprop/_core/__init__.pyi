@@ -14,15 +14,33 @@ class Engine32:
     """
     def __init__(self, sizes: collections.abc.Sequence[typing.SupportsInt | typing.SupportsIndex], hidden_activation: str, output_activation: str, loss: str, slope: typing.SupportsFloat | typing.SupportsIndex = 0.01) -> None:
         ...
+    @typing.overload
     def backprop(self, x: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]", "flags.c_contiguous"], y: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]", "flags.c_contiguous"], grad: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, 1]", "flags.writeable"], input_grad: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]", "flags.writeable", "flags.c_contiguous"] | None = None, sample_weight: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, 1]"] | None = None) -> float:
         """
         Gradient of the mean cost into grad (flat layout) and optionally d(cost)/dx into input_grad; returns the mean cost. With sample_weight: of the weighted mean.
         """
+    @typing.overload
+    def backprop(self, x: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]", "flags.c_contiguous"], y: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]", "flags.c_contiguous"], grad: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, 1]", "flags.writeable"], input_grad: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]", "flags.writeable", "flags.c_contiguous"] | None = None, sample_weight: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, 1]"] | None = None) -> float:
+        """
+        Gradient of the mean cost into grad (flat layout) and optionally d(cost)/dx into input_grad; returns the mean cost. With sample_weight: of the weighted mean.
+        """
+    @typing.overload
     def cost(self, x: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]", "flags.c_contiguous"], y: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]", "flags.c_contiguous"], sample_weight: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, 1]"] | None = None) -> float:
         """
         Mean per-sample cost over all rows (weighted mean with sample_weight).
         """
+    @typing.overload
+    def cost(self, x: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]", "flags.c_contiguous"], y: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]", "flags.c_contiguous"], sample_weight: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, 1]"] | None = None) -> float:
+        """
+        Mean per-sample cost over all rows (weighted mean with sample_weight).
+        """
+    @typing.overload
     def feedforward(self, x: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]", "flags.c_contiguous"], out: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]", "flags.writeable", "flags.c_contiguous"]) -> None:
+        """
+        Write the network's output for each row of x into out.
+        """
+    @typing.overload
+    def feedforward(self, x: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]", "flags.c_contiguous"], out: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]", "flags.writeable", "flags.c_contiguous"]) -> None:
         """
         Write the network's output for each row of x into out.
         """
@@ -30,7 +48,13 @@ class Engine32:
         """
         Forget the optimizer's state (velocity, Adam's moments and t).
         """
+    @typing.overload
     def train_epoch(self, x: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]", "flags.c_contiguous"], y: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]", "flags.c_contiguous"], batch_size: typing.SupportsInt | typing.SupportsIndex, lr: typing.SupportsFloat | typing.SupportsIndex, momentum: typing.SupportsFloat | typing.SupportsIndex = 0.0, nesterov: bool = False, weight_decay: typing.SupportsFloat | typing.SupportsIndex = 0.0, shuffle: bool = True, seed: typing.SupportsInt | typing.SupportsIndex = 0, threads: typing.SupportsInt | typing.SupportsIndex = 1, progress: typing.Any = None, progress_interval: typing.SupportsFloat | typing.SupportsIndex = 0.2, order: typing.Annotated[numpy.typing.ArrayLike, numpy.int64] | None = None, method: str = 'sgd', beta1: typing.SupportsFloat | typing.SupportsIndex = 0.9, beta2: typing.SupportsFloat | typing.SupportsIndex = 0.999, epsilon: typing.SupportsFloat | typing.SupportsIndex = 1e-08, batch_l2: typing.SupportsFloat | typing.SupportsIndex = 0.0, sample_weight: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, 1]"] | None = None) -> tuple:
+        """
+        One epoch of mini-batch gradient descent (method 'sgd') or Adam ('adam') without the GIL. progress(batches, samples, cost_sum) is called between batches at most every progress_interval seconds; returning False stops the epoch. With order (row indices), the epoch visits those rows in that order instead of shuffling. batch_l2 adds batch_l2 / (batch weight) to each batch's weight decay. With sample_weight, each batch minimises its weighted mean cost. Returns (cost_sum, samples, batches, stopped, penalty_sum) with stopped None, 'interrupt' or 'callback' and penalty_sum the batches' summed L2 terms rows * batch_l2 / 2 * |W|^2 / weight.
+        """
+    @typing.overload
+    def train_epoch(self, x: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]", "flags.c_contiguous"], y: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]", "flags.c_contiguous"], batch_size: typing.SupportsInt | typing.SupportsIndex, lr: typing.SupportsFloat | typing.SupportsIndex, momentum: typing.SupportsFloat | typing.SupportsIndex = 0.0, nesterov: bool = False, weight_decay: typing.SupportsFloat | typing.SupportsIndex = 0.0, shuffle: bool = True, seed: typing.SupportsInt | typing.SupportsIndex = 0, threads: typing.SupportsInt | typing.SupportsIndex = 1, progress: typing.Any = None, progress_interval: typing.SupportsFloat | typing.SupportsIndex = 0.2, order: typing.Annotated[numpy.typing.ArrayLike, numpy.int64] | None = None, method: str = 'sgd', beta1: typing.SupportsFloat | typing.SupportsIndex = 0.9, beta2: typing.SupportsFloat | typing.SupportsIndex = 0.999, epsilon: typing.SupportsFloat | typing.SupportsIndex = 1e-08, batch_l2: typing.SupportsFloat | typing.SupportsIndex = 0.0, sample_weight: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, 1]"] | None = None) -> tuple:
         """
         One epoch of mini-batch gradient descent (method 'sgd') or Adam ('adam') without the GIL. progress(batches, samples, cost_sum) is called between batches at most every progress_interval seconds; returning False stops the epoch. With order (row indices), the epoch visits those rows in that order instead of shuffling. batch_l2 adds batch_l2 / (batch weight) to each batch's weight decay. With sample_weight, each batch minimises its weighted mean cost. Returns (cost_sum, samples, batches, stopped, penalty_sum) with stopped None, 'interrupt' or 'callback' and penalty_sum the batches' summed L2 terms rows * batch_l2 / 2 * |W|^2 / weight.
         """
@@ -95,15 +119,33 @@ class Engine64:
     """
     def __init__(self, sizes: collections.abc.Sequence[typing.SupportsInt | typing.SupportsIndex], hidden_activation: str, output_activation: str, loss: str, slope: typing.SupportsFloat | typing.SupportsIndex = 0.01) -> None:
         ...
+    @typing.overload
     def backprop(self, x: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]", "flags.c_contiguous"], y: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]", "flags.c_contiguous"], grad: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, 1]", "flags.writeable"], input_grad: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]", "flags.writeable", "flags.c_contiguous"] | None = None, sample_weight: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, 1]"] | None = None) -> float:
         """
         Gradient of the mean cost into grad (flat layout) and optionally d(cost)/dx into input_grad; returns the mean cost. With sample_weight: of the weighted mean.
         """
+    @typing.overload
+    def backprop(self, x: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]", "flags.c_contiguous"], y: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]", "flags.c_contiguous"], grad: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, 1]", "flags.writeable"], input_grad: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]", "flags.writeable", "flags.c_contiguous"] | None = None, sample_weight: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, 1]"] | None = None) -> float:
+        """
+        Gradient of the mean cost into grad (flat layout) and optionally d(cost)/dx into input_grad; returns the mean cost. With sample_weight: of the weighted mean.
+        """
+    @typing.overload
     def cost(self, x: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]", "flags.c_contiguous"], y: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]", "flags.c_contiguous"], sample_weight: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, 1]"] | None = None) -> float:
         """
         Mean per-sample cost over all rows (weighted mean with sample_weight).
         """
+    @typing.overload
+    def cost(self, x: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]", "flags.c_contiguous"], y: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]", "flags.c_contiguous"], sample_weight: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, 1]"] | None = None) -> float:
+        """
+        Mean per-sample cost over all rows (weighted mean with sample_weight).
+        """
+    @typing.overload
     def feedforward(self, x: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]", "flags.c_contiguous"], out: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]", "flags.writeable", "flags.c_contiguous"]) -> None:
+        """
+        Write the network's output for each row of x into out.
+        """
+    @typing.overload
+    def feedforward(self, x: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]", "flags.c_contiguous"], out: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]", "flags.writeable", "flags.c_contiguous"]) -> None:
         """
         Write the network's output for each row of x into out.
         """
@@ -111,7 +153,13 @@ class Engine64:
         """
         Forget the optimizer's state (velocity, Adam's moments and t).
         """
+    @typing.overload
     def train_epoch(self, x: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]", "flags.c_contiguous"], y: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]", "flags.c_contiguous"], batch_size: typing.SupportsInt | typing.SupportsIndex, lr: typing.SupportsFloat | typing.SupportsIndex, momentum: typing.SupportsFloat | typing.SupportsIndex = 0.0, nesterov: bool = False, weight_decay: typing.SupportsFloat | typing.SupportsIndex = 0.0, shuffle: bool = True, seed: typing.SupportsInt | typing.SupportsIndex = 0, threads: typing.SupportsInt | typing.SupportsIndex = 1, progress: typing.Any = None, progress_interval: typing.SupportsFloat | typing.SupportsIndex = 0.2, order: typing.Annotated[numpy.typing.ArrayLike, numpy.int64] | None = None, method: str = 'sgd', beta1: typing.SupportsFloat | typing.SupportsIndex = 0.9, beta2: typing.SupportsFloat | typing.SupportsIndex = 0.999, epsilon: typing.SupportsFloat | typing.SupportsIndex = 1e-08, batch_l2: typing.SupportsFloat | typing.SupportsIndex = 0.0, sample_weight: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, 1]"] | None = None) -> tuple:
+        """
+        One epoch of mini-batch gradient descent (method 'sgd') or Adam ('adam') without the GIL. progress(batches, samples, cost_sum) is called between batches at most every progress_interval seconds; returning False stops the epoch. With order (row indices), the epoch visits those rows in that order instead of shuffling. batch_l2 adds batch_l2 / (batch weight) to each batch's weight decay. With sample_weight, each batch minimises its weighted mean cost. Returns (cost_sum, samples, batches, stopped, penalty_sum) with stopped None, 'interrupt' or 'callback' and penalty_sum the batches' summed L2 terms rows * batch_l2 / 2 * |W|^2 / weight.
+        """
+    @typing.overload
+    def train_epoch(self, x: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]", "flags.c_contiguous"], y: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]", "flags.c_contiguous"], batch_size: typing.SupportsInt | typing.SupportsIndex, lr: typing.SupportsFloat | typing.SupportsIndex, momentum: typing.SupportsFloat | typing.SupportsIndex = 0.0, nesterov: bool = False, weight_decay: typing.SupportsFloat | typing.SupportsIndex = 0.0, shuffle: bool = True, seed: typing.SupportsInt | typing.SupportsIndex = 0, threads: typing.SupportsInt | typing.SupportsIndex = 1, progress: typing.Any = None, progress_interval: typing.SupportsFloat | typing.SupportsIndex = 0.2, order: typing.Annotated[numpy.typing.ArrayLike, numpy.int64] | None = None, method: str = 'sgd', beta1: typing.SupportsFloat | typing.SupportsIndex = 0.9, beta2: typing.SupportsFloat | typing.SupportsIndex = 0.999, epsilon: typing.SupportsFloat | typing.SupportsIndex = 1e-08, batch_l2: typing.SupportsFloat | typing.SupportsIndex = 0.0, sample_weight: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, 1]"] | None = None) -> tuple:
         """
         One epoch of mini-batch gradient descent (method 'sgd') or Adam ('adam') without the GIL. progress(batches, samples, cost_sum) is called between batches at most every progress_interval seconds; returning False stops the epoch. With order (row indices), the epoch visits those rows in that order instead of shuffling. batch_l2 adds batch_l2 / (batch weight) to each batch's weight decay. With sample_weight, each batch minimises its weighted mean cost. Returns (cost_sum, samples, batches, stopped, penalty_sum) with stopped None, 'interrupt' or 'callback' and penalty_sum the batches' summed L2 terms rows * batch_l2 / 2 * |W|^2 / weight.
         """

@@ -10,10 +10,11 @@ namespace deltaprop {
 
 // W, b and their optimizer state (mw, mb: see Moments) take one step of `config` on the
 // gradients ∂C/∂W = δᵀ A / divisor and ∂C/∂b = Σ δ / divisor, A being the layer's input (divisor:
-// the batch's rows, or its total sample weight when δ carries the weights). scratch holds at least
-// fan_out × m entries. progress is called as the weights' step advances (see small_weight_gradient).
-template <class T, class Progress = NoProgress>
-void dense_sgd_update(MatrixIn<T> a_prev, MatrixIn<T> delta, double divisor, const SgdConfig& config, MatrixOut<T> w,
+// the batch's rows, or its total sample weight when δ carries the weights). a_prev is a row-major
+// matrix or ScatteredRows. scratch holds at least fan_out × m entries. progress is called as the
+// weights' step advances (see small_weight_gradient).
+template <class T, class Input, class Progress = NoProgress>
+void dense_sgd_update(const Input& a_prev, MatrixIn<T> delta, double divisor, const SgdConfig& config, MatrixOut<T> w,
                       VectorOut<T> b, Moments<T> mw, Moments<T> mb, T* scratch, Progress&& progress = {}) {
   const Index m = delta.rows(), n = w.rows(), k = w.cols();
   DELTAPROP_REQUIRE(m > 0, "gradients of an empty batch");

@@ -20,7 +20,40 @@ struct NoProgress {
   void operator()(Index, Index) const {}
 };
 
+// The rows of a mini-batch's input where they lie in a data set, named by pointers, each row's
+// entries contiguous: a shuffled batch read in place instead of copied into a block of its own
+// (measured: C1's epoch over 60,000 rows 13% faster). Anything else these products take is a
+// row-major matrix.
+template <class T>
+struct ScatteredRows {
+  const T* const* first;  // first[i]: row i
+  Index count, width;
+  Index rows() const { return count; }
+  Index cols() const { return width; }
+};
+
 namespace detail {
+
+// Row i of the input at rows[i], whichever way the rows lie.
+template <class T>
+struct StridedRowPointer {
+  const T* data;
+  Index stride;
+  const T* operator[](Index i) const { return data + i * stride; }
+};
+template <class T>
+struct ScatteredRowPointer {
+  const T* const* first;
+  const T* operator[](Index i) const { return first[i]; }
+};
+template <class T>
+ScatteredRowPointer<T> row_pointer(const ScatteredRows<T>& a) {
+  return {a.first};
+}
+template <class T, class Matrix>
+StridedRowPointer<T> row_pointer(const Matrix& a) {
+  return {a.data(), a.outerStride()};
+}
 
 namespace ei = Eigen::internal;
 template <class T>
@@ -30,12 +63,12 @@ constexpr Index packet_size = ei::unpacket_traits<Packet<T>>::size;
 
 // z[r][c] = bias[c] + Σₖ a[r][k] w[c][k] over k in [k0, k1) for an MR × NR block (added to z
 // when k0 > 0), k vectorised, reduced at the end.
-template <class T, int MR, int NR>
-void forward_block(const T* a, Index lda, const T* w, Index k, const T* bias, T* z, Index ldz, Index k0, Index k1) {
+template <class T, int MR, int NR, class Rows>
+void forward_block(const Rows& a, Index i0, const T* w, Index k, const T* bias, T* z, Index ldz, Index k0, Index k1) {
   using P = Packet<T>;
   constexpr Index size = packet_size<T>;
   const T* ar[MR];
-  for (int r = 0; r < MR; ++r) ar[r] = a + r * lda;
+  for (int r = 0; r < MR; ++r) ar[r] = a[i0 + r];
   P acc[MR][NR];
   for (int r = 0; r < MR; ++r)
     for (int c = 0; c < NR; ++c) acc[r][c] = ei::pset1<P>(T(0));
@@ -60,39 +93,39 @@ void forward_block(const T* a, Index lda, const T* w, Index k, const T* bias, T*
 // Columns [k0, k1) of Z's rows i0..i0+MR for all n outputs: blocks of NR outputs, then the rest
 // in one narrower block (one output at a time would read the MR rows of A again for each). The
 // first piece of columns starts from the bias, later ones add to what is there.
-template <class T, int MR, int NR>
-void forward_columns(const T* a, Index lda, const T* w, Index n, Index k, const T* bias, T* z, Index ldz, Index k0,
+template <class T, int MR, int NR, class Rows>
+void forward_columns(const Rows& a, Index i0, const T* w, Index n, Index k, const T* bias, T* z, Index ldz, Index k0,
                      Index k1) {
   Index j = 0;
-  for (; j + NR <= n; j += NR) forward_block<T, MR, NR>(a, lda, w + j * k, k, bias + j, z + j, ldz, k0, k1);
+  for (; j + NR <= n; j += NR) forward_block<T, MR, NR>(a, i0, w + j * k, k, bias + j, z + j, ldz, k0, k1);
   if constexpr (NR > 1) {
-    if (j < n) forward_columns<T, MR, NR - 1>(a, lda, w + j * k, n - j, k, bias + j, z + j, ldz, k0, k1);
+    if (j < n) forward_columns<T, MR, NR - 1>(a, i0, w + j * k, n - j, k, bias + j, z + j, ldz, k0, k1);
   }
 }
 
 // Z's rows i0..i0+MR. Rows longer than 4 KiB go in a few shorter pieces, so the block's rows of A
 // stay in the L1 cache while W streams past (measured: 8% faster for float64 rows of 784; shorter
 // pieces lose more to the extra reductions than they gain).
-template <class T, int MR, int NR>
-void forward_row_block(const T* a, Index lda, const T* w, Index n, Index k, const T* bias, T* z, Index ldz) {
+template <class T, int MR, int NR, class Rows>
+void forward_row_block(const Rows& a, Index i0, const T* w, Index n, Index k, const T* bias, T* z, Index ldz) {
   constexpr Index piece_bytes = 4096, size = packet_size<T>;
   const Index pieces = std::max<Index>(1, (k * Index(sizeof(T)) + piece_bytes - 1) / piece_bytes);
   const Index piece = (k / pieces + size - 1) / size * size;
   for (Index k0 = 0; k0 < k; k0 += piece)
-    forward_columns<T, MR, NR>(a, lda, w, n, k, bias, z, ldz, k0, std::min(k, k0 + piece));
+    forward_columns<T, MR, NR>(a, i0, w, n, k, bias, z, ldz, k0, std::min(k, k0 + piece));
 }
 
 // The gradient block g[r][kv] = Σᵢ dt[r][i] a[i][k0 + kv·size …] for NJ weight rows and KV
 // packets of columns, then update(offset, g) for each packet (offset into W's row-major data).
-template <class T, int NJ, int KV, class Update>
-void gradient_block(const T* a, Index lda, Index m, const T* dt, Index j0, Index k0, Index k, Update update) {
+template <class T, int NJ, int KV, class Rows, class Update>
+void gradient_block(const Rows& a, Index m, const T* dt, Index j0, Index k0, Index k, Update update) {
   using P = Packet<T>;
   constexpr Index size = packet_size<T>;
   P acc[NJ][KV];
   for (int r = 0; r < NJ; ++r)
     for (int c = 0; c < KV; ++c) acc[r][c] = ei::pset1<P>(T(0));
   for (Index i = 0; i < m; ++i) {
-    const T* ai = a + i * lda + k0;
+    const T* ai = a[i] + k0;
     P av[KV];
     for (int c = 0; c < KV; ++c) av[c] = ei::ploadu<P>(ai + c * size);
     for (int r = 0; r < NJ; ++r) {
@@ -107,29 +140,30 @@ void gradient_block(const T* a, Index lda, Index m, const T* dt, Index j0, Index
 // Columns [k0, k1) of the gradient (whole blocks of KV packets) for rows j… of W: NJ rows at a
 // time, each across the panel's blocks, so the update reads and writes whole cache lines in order.
 // progress(done, n · k) follows the entries of the gradient done, after each group of rows.
-template <class T, int NJ, int KV, class Update, class Progress>
-void gradient_panel(const T* a, Index lda, Index m, const T* dt, Index n, Index k0, Index k1, Index k, Update update,
+template <class T, int NJ, int KV, class Rows, class Update, class Progress>
+void gradient_panel(const Rows& a, Index m, const T* dt, Index n, Index k0, Index k1, Index k, Update update,
                     Progress& progress, Index j = 0) {
   constexpr Index block = KV * packet_size<T>;
   for (; j + NJ <= n; j += NJ) {
-    for (Index c = k0; c < k1; c += block) gradient_block<T, NJ, KV>(a, lda, m, dt, j, c, k, update);
+    for (Index c = k0; c < k1; c += block) gradient_block<T, NJ, KV>(a, m, dt, j, c, k, update);
     progress(k0 * n + (k1 - k0) * (j + NJ), n * k);
   }
   if constexpr (NJ > 1) {
-    if (j < n) gradient_panel<T, NJ - 1, KV>(a, lda, m, dt, n, k0, k1, k, update, progress, j);
+    if (j < n) gradient_panel<T, NJ - 1, KV>(a, m, dt, n, k0, k1, k, update, progress, j);
   }
 }
 
 }  // namespace detail
 
-// Z = A Wᵀ + b; W is (n, k) and contiguous, A (m, k), Z (m, n).
-template <class T>
-void small_forward(MatrixIn<T> a, MatrixIn<T> w, VectorIn<T> b, MatrixOut<T> z) {
+// Z = A Wᵀ + b; W is (n, k) and contiguous, A (m, k) a row-major matrix or ScatteredRows, Z (m, n).
+template <class T, class Input>
+void small_forward(const Input& a, MatrixIn<T> w, VectorIn<T> b, MatrixOut<T> z) {
   DELTAPROP_REQUIRE(w.outerStride() == w.cols(), "weights must be contiguous");
   DELTAPROP_REQUIRE(a.cols() == w.cols() && b.size() == w.rows(), "input, weights and bias do not match");
   require_shape(z, a.rows(), w.rows(), "forward output");
   constexpr int MR = 3, NR = 4;  // 12 accumulators: the most that fit the vector registers with the operands
-  const Index m = a.rows(), n = w.rows(), k = w.cols(), lda = a.outerStride(), ldz = z.outerStride();
+  const Index m = a.rows(), n = w.rows(), k = w.cols(), ldz = z.outerStride();
+  const auto rows = detail::row_pointer<T>(a);
   const T* w_data = w.data();
   const T* bias = b.data();
   // Blocks of three rows, and four (as 4 × 3) where threes would leave one or two over: a block
@@ -139,22 +173,22 @@ void small_forward(MatrixIn<T> a, MatrixIn<T> w, VectorIn<T> b, MatrixOut<T> z) 
   const Index threes_end = (m - 4 * fours) / 3 * 3;
   Index i = 0;
   for (; i < threes_end; i += MR)
-    detail::forward_row_block<T, MR, NR>(a.data() + i * lda, lda, w_data, n, k, bias, z.data() + i * ldz, ldz);
+    detail::forward_row_block<T, MR, NR>(rows, i, w_data, n, k, bias, z.data() + i * ldz, ldz);
   for (Index f = 0; f < fours; ++f, i += 4)
-    detail::forward_row_block<T, 4, 3>(a.data() + i * lda, lda, w_data, n, k, bias, z.data() + i * ldz, ldz);
-  for (; m - i >= 2; i += 2)
-    detail::forward_row_block<T, 2, NR>(a.data() + i * lda, lda, w_data, n, k, bias, z.data() + i * ldz, ldz);
-  if (i < m) detail::forward_row_block<T, 1, NR>(a.data() + i * lda, lda, w_data, n, k, bias, z.data() + i * ldz, ldz);
+    detail::forward_row_block<T, 4, 3>(rows, i, w_data, n, k, bias, z.data() + i * ldz, ldz);
+  for (; m - i >= 2; i += 2) detail::forward_row_block<T, 2, NR>(rows, i, w_data, n, k, bias, z.data() + i * ldz, ldz);
+  if (i < m) detail::forward_row_block<T, 1, NR>(rows, i, w_data, n, k, bias, z.data() + i * ldz, ldz);
 }
 
 // For each entry of the n × k weight gradient G = dt · A (dt is n × m, row-major, contiguous; A is
-// m × k), calls update(offset, g) once with g holding that entry — a SIMD packet of consecutive
-// entries of a row, or a single value at a row's end — where offset is the entry's index in a
-// row-major n × k matrix. Update is a callable with a template operator() for both. progress(done,
-// n · k) is called every few blocks with the number of entries done, for work to interleave.
-template <class T, class Update, class Progress = NoProgress>
-void small_weight_gradient(MatrixIn<T> a, const T* dt, Index n, Update update, Progress&& progress = {}) {
-  const Index m = a.rows(), k = a.cols(), lda = a.outerStride();
+// m × k, a row-major matrix or ScatteredRows), calls update(offset, g) once with g holding that entry — a SIMD packet
+// of consecutive entries of a row, or a single value at a row's end — where offset is the entry's index in a row-major
+// n × k matrix. Update is a callable with a template operator() for both. progress(done, n · k) is called every few
+// blocks with the number of entries done, for work to interleave.
+template <class T, class Input, class Update, class Progress = NoProgress>
+void small_weight_gradient(const Input& a, const T* dt, Index n, Update update, Progress&& progress = {}) {
+  const Index m = a.rows(), k = a.cols();
+  const auto rows = detail::row_pointer<T>(a);
   constexpr Index size = detail::packet_size<T>;
   // 9 accumulators: with 12, the update's own operands pushed the loop's out of the registers
   // (measured: the momentum step 45% slower).
@@ -164,15 +198,15 @@ void small_weight_gradient(MatrixIn<T> a, const T* dt, Index n, Update update, P
   const Index whole = k - k % block;
   for (Index k0 = 0; k0 < whole; k0 += panel) {
     const Index k1 = std::min(k0 + panel, whole);
-    detail::gradient_panel<T, NJ, KV>(a.data(), lda, m, dt, n, k0, k1, k, update, progress);
+    detail::gradient_panel<T, NJ, KV>(rows, m, dt, n, k0, k1, k, update, progress);
   }
   Index k0 = whole;
   for (; k0 + size <= k; k0 += size)
-    detail::gradient_panel<T, NJ, 1>(a.data(), lda, m, dt, n, k0, k0 + size, k, update, progress);
+    detail::gradient_panel<T, NJ, 1>(rows, m, dt, n, k0, k0 + size, k, update, progress);
   for (; k0 < k; ++k0) {
     for (Index j = 0; j < n; ++j) {
       T sum = 0;
-      for (Index i = 0; i < m; ++i) sum += dt[j * m + i] * a(i, k0);
+      for (Index i = 0; i < m; ++i) sum += dt[j * m + i] * rows[i][k0];
       update(j * k + k0, sum);
     }
   }

@@ -324,8 +324,13 @@ class Trainer {
   // sample weights into the top of ws.input, ws.targets and ws.weights.
   template <class S>
   void gather(Workspace<T>& ws, MatrixIn<S> x, MatrixIn<T> y, Index first, Index k0, Index k1) const {
+    for (Index k = k0; k < k1; ++k) ws.input.row(k) = x.row(order_[first + k]).template cast<T>();
+    gather_targets(ws, y, first, k0, k1);
+  }
+
+  // The same for the targets and sample weights alone.
+  void gather_targets(Workspace<T>& ws, MatrixIn<T> y, Index first, Index k0, Index k1) const {
     for (Index k = k0; k < k1; ++k) {
-      ws.input.row(k) = x.row(order_[first + k]).template cast<T>();
       ws.targets.row(k) = y.row(order_[first + k]);
       if (sample_weight_ != nullptr) ws.weights[k] = sample_weight_[order_[first + k]];
     }
@@ -372,25 +377,50 @@ class Trainer {
         return small_batch_step(ws, xb, yb, wb, weight, config, NoProgress{});
       });
     }
-    // Gathered into one contiguous block first: measured faster than reading the scattered rows in place.
-    return with_rows(ws, x, y, start, rows, true, [&](MatrixIn<T> xb, MatrixIn<T> yb, const T* wb) {
-      // The next batch's rows, fetched while this batch's first layer takes its step.
-      const Index next = std::min(rows, static_cast<Index>(order_.size()) - start - rows);
-      RowPrefetcher<S> fetch_next(x.data(), x.outerStride(), order_.data() + start + rows, next, x.cols());
-      return small_batch_step(ws, xb, yb, wb, weight, config, fetch_next);
-    });
+    // The next batch's rows, fetched while this batch's first layer takes its step.
+    const Index next = std::min(rows, static_cast<Index>(order_.size()) - start - rows);
+    RowPrefetcher<S> fetch_next(x.data(), x.outerStride(), order_.data() + start + rows, next, x.cols());
+    if constexpr (std::is_same_v<S, T>) {
+      // The input rows are read where they lie (only the targets are gathered): copying them first
+      // cost a read and a write of each row for nothing.
+      const T** first = ws.row_pointers.data();
+      for (Index k = 0; k < rows; ++k) first[k] = x.data() + order_[start + k] * x.outerStride();
+      gather_targets(ws, y, start, 0, rows);
+      return small_batch_step(ws, ScatteredRows<T>{first, rows, x.cols()}, Workspace<T>::top(ws.targets, rows),
+                              sample_weight_ != nullptr ? ws.weights.data() : nullptr, weight, config, fetch_next);
+    } else {  // rows of the other type are converted as they are gathered
+      return with_rows(ws, x, y, start, rows, true, [&](MatrixIn<T> xb, MatrixIn<T> yb, const T* wb) {
+        return small_batch_step(ws, xb, yb, wb, weight, config, fetch_next);
+      });
+    }
   }
 
-  template <class Progress>
-  double small_batch_step(Workspace<T>& ws, MatrixIn<T> x, MatrixIn<T> y, const T* weights, double weight,
+  // The first layer's forward product, on a batch that is a matrix or scattered rows.
+  template <class Input>
+  void first_forward(Workspace<T>& ws, const Input& x, MatrixOut<T> z) {
+    if constexpr (std::is_same_v<Input, ScatteredRows<T>>) {
+      small_forward<T>(x, net_.weight(0), net_.bias(0), z);
+    } else {
+      dense_forward<T>(net_.weight(0), net_.bias(0), x, z, ws.gemm[0]->forward);
+    }
+  }
+
+  // x: the batch's input rows, a matrix or ScatteredRows.
+  template <class Input, class Progress>
+  double small_batch_step(Workspace<T>& ws, const Input& x, MatrixIn<T> y, const T* weights, double weight,
                           const SgdConfig& config, Progress&& first_layer_progress) {
     const Index rows = x.rows();
     const Layout& layout = net_.layout();
     const Index depth = net_.num_layers();
-    auto input_of = [&](Index l) { return l == 0 ? x : MatrixIn<T>(Workspace<T>::top(ws.activations[l - 1], rows)); };
+    // The input of layer l > 0.
+    auto input_of = [&](Index l) { return MatrixIn<T>(Workspace<T>::top(ws.activations[l - 1], rows)); };
     for (Index l = 0; l < depth; ++l) {
       MatrixMap<T> a = Workspace<T>::top(ws.activations[l], rows);
-      dense_forward<T>(net_.weight(l), net_.bias(l), input_of(l), a, ws.gemm[l]->forward);
+      if (l == 0) {
+        first_forward(ws, x, a);
+      } else {
+        dense_forward<T>(net_.weight(l), net_.bias(l), input_of(l), a, ws.gemm[l]->forward);
+      }
       activation_forward<T>(net_.activation(l), a, a);
     }
     MatrixMap<T> out = Workspace<T>::top(ws.activations[depth - 1], rows);

@@ -19,6 +19,7 @@ struct Workspace {
     input.resize(capacity, layout.n_inputs());
     targets.resize(capacity, layout.n_outputs());
     weights.resize(capacity);
+    row_pointers.resize(capacity);
     activations.resize(depth);
     deltas.resize(depth);
     for (Index l = 0; l < depth; ++l) {
@@ -38,6 +39,7 @@ struct Workspace {
   Index capacity;
   Matrix<T> input, targets;                            // gathered mini-batch (when shuffled)
   Vector<T> weights;                                   // its sample weights, when there are any
+  std::vector<const T*> row_pointers;                  // or where its input rows lie, when read in place
   std::vector<Matrix<T>> activations;                  // aˡ for l = 1..L (index l − 1)
   std::vector<Matrix<T>> deltas;                       // δˡ, same shapes
   Vector<T> grad;                                      // ∂C/∂params in the network's flat layout

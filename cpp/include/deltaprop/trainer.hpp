@@ -395,13 +395,13 @@ class Trainer {
     }
   }
 
-  // The first layer's forward product, on a batch that is a matrix or scattered rows.
+  // A forward product Z = X Wᵀ + b on a batch's input X, a matrix or scattered rows.
   template <class Input>
-  void first_forward(Workspace<T>& ws, const Input& x, MatrixOut<T> z) {
+  static void forward_input(const Input& x, MatrixIn<T> w, VectorIn<T> b, MatrixOut<T> z, GemmBuffers<T>& buffers) {
     if constexpr (std::is_same_v<Input, ScatteredRows<T>>) {
-      small_forward<T>(x, net_.weight(0), net_.bias(0), z);
+      small_forward<T>(x, w, b, z);
     } else {
-      dense_forward<T>(net_.weight(0), net_.bias(0), x, z, ws.gemm[0]->forward);
+      dense_forward<T>(w, b, x, z, buffers);
     }
   }
 
@@ -417,7 +417,7 @@ class Trainer {
     for (Index l = 0; l < depth; ++l) {
       MatrixMap<T> a = Workspace<T>::top(ws.activations[l], rows);
       if (l == 0) {
-        first_forward(ws, x, a);
+        forward_input(x, net_.weight(0), net_.bias(0), a, ws.gemm[0]->forward);
       } else {
         dense_forward<T>(net_.weight(l), net_.bias(l), input_of(l), a, ws.gemm[l]->forward);
       }
@@ -471,33 +471,55 @@ class Trainer {
     Workspace<T>& ws = *ws_[0];
     if constexpr (std::is_same_v<S, T>) {
       if (!shuffle) {
-        shared_layers(t, team, x.middleRows(start, rows), y.middleRows(start, rows),
+        shared_layers(t, team, MatrixIn<T>(x.middleRows(start, rows)), y.middleRows(start, rows),
                       sample_weight_ != nullptr ? sample_weight_ + start : nullptr, config, weight);
         return;
       }
     }
     const auto [r0, r1] = share(rows, t, team);  // each thread gathers its share of the rows
+    const T* weights = sample_weight_ != nullptr ? ws.weights.data() : nullptr;
+    if constexpr (std::is_same_v<S, T>) {
+      if (rows <= kSmallBatchRows) {  // small batches read their input rows in place, as on one thread
+        for (Index k = r0; k < r1; ++k) ws.row_pointers[k] = x.data() + order_[start + k] * x.outerStride();
+        gather_targets(ws, y, start, r0, r1);
+#pragma omp barrier
+        shared_layers(t, team, ScatteredRows<T>{ws.row_pointers.data(), rows, x.cols()},
+                      Workspace<T>::top(ws.targets, rows), weights, config, weight);
+        return;
+      }
+    }
     gather(ws, x, y, start, r0, r1);
 #pragma omp barrier
-    shared_layers(t, team, Workspace<T>::top(ws.input, rows), Workspace<T>::top(ws.targets, rows),
-                  sample_weight_ != nullptr ? ws.weights.data() : nullptr, config, weight);
+    shared_layers(t, team, MatrixIn<T>(Workspace<T>::top(ws.input, rows)), Workspace<T>::top(ws.targets, rows), weights,
+                  config, weight);
   }
 
-  void shared_layers(int t, int team, MatrixIn<T> xb, MatrixIn<T> yb, const T* weights, const SgdConfig& config,
+  // xb: the batch's input, a matrix or (small batches only) ScatteredRows.
+  template <class Input>
+  void shared_layers(int t, int team, const Input& xb, MatrixIn<T> yb, const T* weights, const SgdConfig& config,
                      double weight) {
     Workspace<T>& ws = *ws_[0];
     Workspace<T>& own = *ws_[t];
     const Layout& layout = net_.layout();
     const Index depth = net_.num_layers();
     const Index rows = xb.rows();
-    auto input_of = [&](Index l) { return l == 0 ? xb : MatrixIn<T>(Workspace<T>::top(ws.activations[l - 1], rows)); };
+    // Calls use(the input of layer l): the batch's input for l = 0, the activations below otherwise.
+    auto with_input = [&](Index l, auto&& use) {
+      if (l == 0) {
+        use(xb);
+      } else {
+        use(MatrixIn<T>(Workspace<T>::top(ws.activations[l - 1], rows)));
+      }
+    };
     for (Index l = 0; l < depth; ++l) {
       const auto [n0, n1] = share(layout.fan_out(l), t, team);
       MatrixMap<T> a = Workspace<T>::top(ws.activations[l], rows);
       if (n1 > n0) {
         auto z = a.middleCols(n0, n1 - n0);
-        dense_forward<T>(net_.weight(l).middleRows(n0, n1 - n0), net_.bias(l).segment(n0, n1 - n0), input_of(l), z,
-                         own.gemm[l]->forward);
+        with_input(l, [&](const auto& input) {
+          forward_input(input, net_.weight(l).middleRows(n0, n1 - n0), net_.bias(l).segment(n0, n1 - n0), z,
+                        own.gemm[l]->forward);
+        });
         if (net_.activation(l).kind != Activation::softmax) activation_forward<T>(net_.activation(l), z, z);
       }
 #pragma omp barrier
@@ -538,11 +560,14 @@ class Trainer {
       if (small) {
         const Moments<T> mw{first_.data() + w_at, second_.data() + w_at},
             mb{first_.data() + b_at, second_.data() + b_at};
-        dense_sgd_update<T>(input_of(l), mine, weight, config, w, b, mw, mb, own.scratch.data());
-      } else {
+        with_input(l, [&](const auto& input) {
+          dense_sgd_update<T>(input, mine, weight, config, w, b, mw, mb, own.scratch.data());
+        });
+      } else if constexpr (!std::is_same_v<Input, ScatteredRows<T>>) {
+        const MatrixIn<T> input = l == 0 ? xb : MatrixIn<T>(Workspace<T>::top(ws.activations[l - 1], rows));
         auto dw = layout.weight(own.grad.data(), l).middleRows(n0, units);
         auto db = layout.bias(own.grad.data(), l).segment(n0, units);
-        dense_parameter_gradients<T>(input_of(l), mine, dw, db, own.gemm[l]->weight_grad, static_cast<T>(weight));
+        dense_parameter_gradients<T>(input, mine, dw, db, own.gemm[l]->weight_grad, static_cast<T>(weight));
         const Index nw = units * fan_in;
         sgd_step<T>(config, net_.params().segment(w_at, nw), own.grad.segment(w_at, nw), first_.segment(w_at, nw),
                     second_.segment(w_at, nw), nw);

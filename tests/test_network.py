@@ -426,6 +426,24 @@ def test_fit_with_an_order_visits_those_rows_as_the_reference_does(batch_size, t
     assert net.training_info["samples_seen"] == 2 * 101
 
 
+# A small batch's input rows are read in place when they stay in the cache between the first
+# layer's two products, and copied first otherwise (a wide first layer with a velocity): both ways
+# must train as the reference does.
+@pytest.mark.parametrize(("sizes", "momentum"), [([784, 30, 10], 0.0), ([784, 100, 10], 0.9)])
+@pytest.mark.parametrize("threads", [1, 2])
+def test_small_shuffled_batches_train_as_the_reference_whether_read_in_place_or_copied(sizes, momentum, threads):
+    net = Network(sizes, activation="sigmoid", output_activation="softmax", loss="log_likelihood", seed=6)
+    X, labels, one_hot = make_data(n=150, n_in=sizes[0], n_out=sizes[-1], seed=7)
+    order = np.random.default_rng(8).permutation(150)
+    w, b = copies(net.weights), copies(net.biases)
+    net.fit(X, labels, epochs=1, batch_size=32, lr=0.2, momentum=momentum, order=order, threads=threads)
+    _, w, b, _ = reference.train_epoch(
+        w, b, X, one_hot, order, 32, 0.2, "sigmoid", "softmax", "log_likelihood", momentum=momentum
+    )
+    for got, expected in zip(net.weights + net.biases, w + b):
+        np.testing.assert_allclose(got, expected, rtol=1e-10, atol=1e-12)
+
+
 @pytest.mark.parametrize(
     ("order", "error", "match"),
     [

@@ -121,6 +121,9 @@ int main() {
   train_without_allocating<double, float>({784, 100, 10}, Activation::relu, Activation::softmax, Loss::log_likelihood,
                                           1001, 32, 0.9, false, "float64 [784,100,10] on float32 data, 2 threads", true,
                                           2);
+  train_without_allocating<double>({784, 30, 10}, Activation::sigmoid, Activation::sigmoid, Loss::quadratic, 1003, 10,
+                                   0.0, false, "float64 [784,30,10] on 2 threads, batch 10 (rows read in place)", true,
+                                   2);
 #endif
   std::printf("%d failed\n", failures);
   return failures == 0 ? EXIT_SUCCESS : EXIT_FAILURE;

@@ -28,10 +28,13 @@ namespace deltaprop {
 // A data set's rows of type S, when S is named rather than deduced: the trainer's entry points take
 // rows of either floating-point type, S being T unless the caller names the other one.
 template <class S>
-using Rows = typename std::enable_if<true, MatrixIn<S>>::type;
+using DataRows = typename std::enable_if<true, MatrixIn<S>>::type;
 
 // Rows per chunk when a whole data set is evaluated at once (inference, full gradients).
 constexpr Index kEvalChunk = 256;
+
+// A conservative size of one core's L2 cache, for the choice of reads_in_place.
+constexpr Index kCoreCacheBytes = Index(512) * 1024;
 
 // Σ pᵢ² over n entries, with four independent SIMD sums: a single running sum waits on each
 // addition, which made this pass cost as much as a small batch's step.
@@ -117,7 +120,7 @@ class Trainer {
   // x may hold the other floating-point type (S ≠ T): each batch's rows are then converted as they
   // are gathered, which rounds them as converting all of x first would, without a copy of x.
   template <class S = T>
-  EpochResult train_epoch(Rows<S> x, MatrixIn<T> y, Index batch_size, const SgdConfig& config, bool shuffle,
+  EpochResult train_epoch(DataRows<S> x, MatrixIn<T> y, Index batch_size, const SgdConfig& config, bool shuffle,
                           std::uint64_t seed, int threads = 1, const Progress& progress = {},
                           double progress_interval = 0.2, const std::vector<Index>* order = nullptr,
                           const T* sample_weight = nullptr) {
@@ -233,7 +236,7 @@ class Trainer {
   // With sample_weight (one per row), the weighted mean Σ wᵢ Cᵢ / Σ wᵢ and its gradients.
   // x may hold the other floating-point type, converted a chunk of rows at a time.
   template <class S = T>
-  T evaluate(Rows<S> x, MatrixIn<T> y, VectorOut<T>* grad = nullptr, MatrixOut<T>* input_grad = nullptr,
+  T evaluate(DataRows<S> x, MatrixIn<T> y, VectorOut<T>* grad = nullptr, MatrixOut<T>* input_grad = nullptr,
              const T* sample_weight = nullptr) {
     check_data(x, y);
     const Index n = x.rows();
@@ -270,7 +273,7 @@ class Trainer {
 
   // The network's output for every row of x (of either floating-point type, as in evaluate).
   template <class S = T>
-  void predict(Rows<S> x, MatrixOut<T> out) {
+  void predict(DataRows<S> x, MatrixOut<T> out) {
     DELTAPROP_REQUIRE(x.cols() == net_.layout().n_inputs(), "X must have " + std::to_string(net_.layout().n_inputs()) +
                                                                 " columns, got " + std::to_string(x.cols()));
     require_shape(out, x.rows(), net_.layout().n_outputs(), "output");
@@ -381,18 +384,32 @@ class Trainer {
     const Index next = std::min(rows, static_cast<Index>(order_.size()) - start - rows);
     RowPrefetcher<S> fetch_next(x.data(), x.outerStride(), order_.data() + start + rows, next, x.cols());
     if constexpr (std::is_same_v<S, T>) {
-      // The input rows are read where they lie (only the targets are gathered): copying them first
-      // cost a read and a write of each row for nothing.
-      const T** first = ws.row_pointers.data();
-      for (Index k = 0; k < rows; ++k) first[k] = x.data() + order_[start + k] * x.outerStride();
-      gather_targets(ws, y, start, 0, rows);
-      return small_batch_step(ws, ScatteredRows<T>{first, rows, x.cols()}, Workspace<T>::top(ws.targets, rows),
-                              sample_weight_ != nullptr ? ws.weights.data() : nullptr, weight, config, fetch_next);
-    } else {  // rows of the other type are converted as they are gathered
-      return with_rows(ws, x, y, start, rows, true, [&](MatrixIn<T> xb, MatrixIn<T> yb, const T* wb) {
-        return small_batch_step(ws, xb, yb, wb, weight, config, fetch_next);
-      });
+      if (reads_in_place(rows, config, 1)) {  // only the targets are gathered
+        const T** first = ws.row_pointers.data();
+        for (Index k = 0; k < rows; ++k) first[k] = x.data() + order_[start + k] * x.outerStride();
+        gather_targets(ws, y, start, 0, rows);
+        return small_batch_step(ws, ScatteredRows<T>{first, rows, x.cols()}, Workspace<T>::top(ws.targets, rows),
+                                sample_weight_ != nullptr ? ws.weights.data() : nullptr, weight, config, fetch_next);
+      }
     }
+    // Gathered (rows of the other type converted as they are).
+    return with_rows(ws, x, y, start, rows, true, [&](MatrixIn<T> xb, MatrixIn<T> yb, const T* wb) {
+      return small_batch_step(ws, xb, yb, wb, weight, config, fetch_next);
+    });
+  }
+
+  // Whether a shuffled small batch's input rows are read where they lie in the data set instead of
+  // copied into a block of their own first. Read in place, they are read twice from where they
+  // lie, by the first layer's forward product and by its step: that pays only when they stay in
+  // the core's L2 cache in between, while the layer's W and optimizer state (a team member's share
+  // of them) pass through it. Measured on 60,000 rows: [784, 30, 10] float64, batch 10, 13% faster
+  // in place; [784, 100, 10] with momentum, batch 32, no faster (1-3% slower on one thread).
+  bool reads_in_place(Index rows, const SgdConfig& config, int team) const {
+    const Layout& layout = net_.layout();
+    const Index state = 1 + (uses_first_moment(config) ? 1 : 0) + (uses_second_moment(config) ? 1 : 0);
+    const Index units = (layout.fan_out(0) + team - 1) / team;
+    const Index bytes = (rows + state * units) * layout.fan_in(0) * Index(sizeof(T));
+    return bytes <= kCoreCacheBytes;
   }
 
   // A forward product Z = X Wᵀ + b on a batch's input X, a matrix or scattered rows.
@@ -479,7 +496,7 @@ class Trainer {
     const auto [r0, r1] = share(rows, t, team);  // each thread gathers its share of the rows
     const T* weights = sample_weight_ != nullptr ? ws.weights.data() : nullptr;
     if constexpr (std::is_same_v<S, T>) {
-      if (rows <= kSmallBatchRows) {  // small batches read their input rows in place, as on one thread
+      if (rows <= kSmallBatchRows && reads_in_place(rows, config, team)) {  // as on one thread
         for (Index k = r0; k < r1; ++k) ws.row_pointers[k] = x.data() + order_[start + k] * x.outerStride();
         gather_targets(ws, y, start, r0, r1);
 #pragma omp barrier

@@ -65,6 +65,22 @@ def test_one_epoch_matches_the_textbook(training_data):
     assert max_relative_difference(weights, ref_weights) > 1e-3
 
 
+def test_one_epoch_on_float32_images_as_in_the_books_file_matches_the_textbook(training_data):
+    # The book's mnist.pkl.gz holds float32 pixels; they stay float32 on the way into the engine.
+    data = [(x.astype(np.float32), y) for x, y in training_data]
+    X, _ = _bridge.inputs_and_targets(data, 784, 10, "training_data")
+    assert X.dtype == np.float32
+    net = new_network(4)
+    weights, biases = copies(net.weights), copies(net.biases)
+    random.seed(13)
+    net.SGD(data, 1, 10, 3.0)
+    random.seed(13)
+    ref_weights, ref_biases = ref.sgd(weights, biases, data, 1, 10, 3.0)
+    assert max_relative_difference(net.weights, ref_weights) <= EQUIVALENCE
+    assert max_relative_difference(net.biases, ref_biases) <= EQUIVALENCE
+    assert all(w.dtype == np.float64 for w in net.weights + net.biases)
+
+
 def test_epochs_continue_the_shuffle_of_the_previous_epoch(training_data):
     data = training_data[:500]
     net = new_network(2)
@@ -252,3 +268,19 @@ def test_a_subclass_with_an_init_of_its_own_trains(training_data):
     ref_weights, ref_biases = ref.sgd(weights, biases, training_data[:100], 1, 10, 3.0)
     assert max_relative_difference(net.weights, ref_weights) <= EQUIVALENCE
     assert max_relative_difference(net.biases, ref_biases) <= EQUIVALENCE
+
+
+@pytest.mark.parametrize(
+    ("vectors", "dtype"),
+    [
+        ([np.ones((3, 1), np.float32), np.zeros((3, 1), np.float32)], np.float32),  # the book's images
+        ([np.ones((3, 1), np.float32), np.zeros((3, 1))], np.float64),  # mixed: float64
+        ([np.ones((3, 1), np.int64), np.zeros((3, 1), np.int64)], np.float64),
+        ([[1.0, 2.0, 3.0], np.zeros(3, np.float32)], np.float64),  # not the book's layout: row by row
+        ([np.ones((1, 3), np.float32), np.zeros((3, 1), np.float32)], np.float64),
+    ],
+)
+def test_columns_become_a_float32_matrix_only_when_all_are_float32_columns(vectors, dtype):
+    X = _bridge.column_matrix(vectors, 3, "input")
+    assert X.dtype == dtype and X.shape == (2, 3)
+    np.testing.assert_array_equal(X, [np.ravel(v) for v in vectors])

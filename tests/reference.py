@@ -365,28 +365,25 @@ def train_epoch(
     cost before its update, weighted by the batch's size) and
     ``velocity`` is the flat velocity to pass to the next epoch.
     """
-    x = np.asarray(x, dtype=float)
-    y = np.asarray(y, dtype=float)
-    order = np.asarray(order)
-    sizes = layer_sizes(weights)
-    n_weights = sum(w.size for w in weights)
-    params = pack(weights, biases)
-    if velocity is None:
-        velocity = np.zeros_like(params)
-    costs = []
-    for start in range(0, len(order), batch_size):
-        batch = order[start : start + batch_size]
-        w, b = unpack(params, sizes)
-        cost, nabla_w, nabla_b, _ = backprop(
-            w, b, x[batch], y[batch], activation_name, output_activation, loss_name, slope
-        )
-        costs.append(cost * len(batch))
-        params, new_velocity = sgd_step(
-            params, pack(nabla_w, nabla_b), lr, velocity, momentum, nesterov, weight_decay, n_weights
-        )
-        velocity = velocity if new_velocity is None else new_velocity
-    weights, biases = unpack(params, sizes)
-    return float(np.sum(costs) / len(order)), weights, biases, velocity
+    state = None if velocity is None else OptimizerState(velocity, np.zeros_like(velocity), 0)
+    cost_sum, _, weights, biases, state = train_epoch_weighted(
+        weights,
+        biases,
+        x,
+        y,
+        order,
+        batch_size,
+        lr,
+        activation_name,
+        output_activation,
+        loss_name,
+        momentum=momentum,
+        nesterov=nesterov,
+        weight_decay=weight_decay,
+        state=state,
+        slope=slope,
+    )
+    return cost_sum / len(order), weights, biases, state.first
 
 
 # The optimizer's state carried from epoch to epoch: the velocity (Adam: first moment), Adam's second

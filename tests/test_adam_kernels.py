@@ -5,11 +5,10 @@ Both exist only in the raw module ``deltaprop._engine.core.kernels``, which take
 updates them in place.
 """
 
-import zlib
-
 import numpy as np
 import pytest
 import reference as ref
+from kernel_cases import rng_for
 from tolerances import assert_matches_reference
 
 from deltaprop._engine import core
@@ -17,11 +16,6 @@ from deltaprop._engine import core
 raw = core.kernels
 
 DTYPES = [np.float32, np.float64]
-
-
-def rng_for(*key):
-    """A generator seeded from the test's parameters, so every case is reproducible across runs."""
-    return np.random.default_rng(zlib.crc32(repr(key).encode()))
 
 
 def adam_scale(params, first, second, lr):

@@ -7,11 +7,11 @@ in the layout of ``reference.pack``.
 """
 
 import functools
-import zlib
 
 import numpy as np
 import pytest
 import reference as ref
+from kernel_cases import rng_for
 from tolerances import assert_matches_reference
 
 from deltaprop._engine import core
@@ -27,11 +27,6 @@ NETS = {
 }
 SLOPE = 0.1  # not the default, so an engine that drops the slope is caught
 THREADS = [1, 2] if core.openmp else [1]
-
-
-def rng_for(*key):
-    """A generator seeded from the test's parameters, so every case is reproducible across runs."""
-    return np.random.default_rng(zlib.crc32(repr(key).encode()))
 
 
 def make_engine(net, dtype, rng):

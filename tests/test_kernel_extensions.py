@@ -5,11 +5,10 @@ Poisson loss, and sample-weighted and clipped costs (Adam: test_adam_kernels.py)
 exist only in the raw module ``deltaprop._engine.core.kernels``, which takes exact arrays.
 """
 
-import zlib
-
 import numpy as np
 import pytest
 import reference as ref
+from kernel_cases import rng_for, targets_for
 from tolerances import assert_matches_reference
 
 import deltaprop.kernels as kernels
@@ -24,11 +23,6 @@ SHAPES = [(1, 1), (1, 9), (6, 1), (3, 4), (17, 33), (64, 10), (257, 129)]
 PAIRS = [("identity", "quadratic"), ("sigmoid", "cross_entropy"), ("softmax", "log_likelihood"), ("exp", "poisson")]
 
 
-def rng_for(*key):
-    """A generator seeded from the test's parameters, so every case is reproducible across runs."""
-    return np.random.default_rng(zlib.crc32(repr(key).encode()))
-
-
 def rates_and_counts(shape, dtype, rng):
     """(z, a, y): a = exp(z) rounded to dtype and Poisson counts y drawn at those rates (many zeros)."""
     z = rng.normal(scale=1.5, size=shape)
@@ -41,15 +35,7 @@ def outputs_and_targets(activation, loss, shape, dtype, rng):
     if loss == "poisson":
         return rates_and_counts(shape, dtype, rng)[1:]
     a = ref.activation(activation, rng.normal(scale=2.0, size=shape)).astype(dtype)
-    if loss == "log_likelihood":
-        y = np.eye(shape[1], dtype=dtype)[rng.integers(0, shape[1], shape[0])]
-    elif loss == "cross_entropy":
-        y = rng.uniform(size=shape).astype(dtype)
-        y.flat[::3] = 1.0
-        y.flat[1::3] = 0.0
-    else:
-        y = rng.normal(size=shape).astype(dtype)
-    return a, y
+    return a, targets_for(loss, shape, dtype, rng)
 
 
 def weights_with_zeros(rows, dtype, rng):

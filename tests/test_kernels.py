@@ -1,13 +1,12 @@
 """Every kernel in deltaprop.kernels against the NumPy reference, in float32 and float64."""
 
-import zlib
-
 import numpy as np
 import pytest
 import reference as ref
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
+from kernel_cases import rng_for, targets_for
 from tolerances import assert_matches_reference
 
 import deltaprop.kernels as kernels
@@ -37,11 +36,6 @@ ELEMENTWISE = ["identity", "sigmoid", "tanh", "relu", "leaky_relu"]
 SLOPE = 0.1  # not the default, so a wrapper that drops the slope is caught
 
 
-def rng_for(*key):
-    """A generator seeded from the test's parameters, so every case is reproducible across runs."""
-    return np.random.default_rng(zlib.crc32(repr(key).encode()))
-
-
 def tiny(dtype):
     return np.finfo(dtype).tiny
 
@@ -50,15 +44,7 @@ def outputs_and_targets(activation, loss, shape, dtype, rng):
     """(z, a, y) with z in float64, a = f(z) rounded to dtype, and targets that suit the loss."""
     z = rng.normal(scale=2.0, size=shape)
     a = ref.activation(activation, z, SLOPE).astype(dtype)
-    if loss == "log_likelihood":
-        y = np.eye(shape[1], dtype=dtype)[rng.integers(0, shape[1], shape[0])]
-    elif loss == "cross_entropy":
-        y = rng.uniform(size=shape).astype(dtype)
-        y.flat[::3] = 1.0
-        y.flat[1::3] = 0.0
-    else:
-        y = rng.normal(size=shape).astype(dtype)
-    return z, a, y
+    return z, a, targets_for(loss, shape, dtype, rng)
 
 
 # --------------------------------------------------------------------------- activations

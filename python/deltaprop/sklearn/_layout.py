@@ -67,7 +67,11 @@ def layer_units_of(coefs) -> list[int]:
 
 
 def dense_rows(X, dtype) -> np.ndarray:
-    """X as the C-contiguous array of ``dtype`` the engine reads (a sparse matrix is densified)."""
+    """X as a C-contiguous array the engine of ``dtype`` reads (a sparse matrix is densified).
+
+    float32 stays float32 for a float64 engine, which widens the rows exactly as it reads them:
+    the same results as a float64 copy, without the copy.
+    """
     if scipy.sparse.issparse(X):
         X = X.toarray()
-    return np.ascontiguousarray(X, dtype=dtype)
+    return np.ascontiguousarray(X, dtype=np.float32 if np.asarray(X).dtype == np.float32 else dtype)

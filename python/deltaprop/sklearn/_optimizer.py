@@ -35,10 +35,6 @@ class EngineOptimizer:
         """Whether this optimizer's engine trains that network."""
         return self._spec == ([int(n) for n in layer_units], activation, out_activation, np.dtype(dtype))
 
-    @property
-    def dtype(self) -> np.dtype:
-        return self._spec[3]
-
     def train_epoch(self, X, y, batch_size: int, alpha: float, order, sample_weight, threads: int = 1):
         """One epoch over the rows ``order`` of X (all rows in turn when None), on ``threads`` threads.
 

@@ -4,6 +4,8 @@
 // while that step computes.
 #pragma once
 
+#include <algorithm>
+
 #include "types.hpp"
 
 namespace deltaprop {
@@ -18,9 +20,9 @@ class RowPrefetcher {
     total_ = count * lines_per_row_;
   }
 
-  // Brings the share done / total of all the lines on its way (called as work progresses).
+  // Brings the share done / total (at most all) of the lines on its way (called as work progresses).
   void operator()(Index done, Index total) {
-    const Index target = total > 0 ? total_ * done / total : total_;
+    const Index target = total > 0 ? std::min(total_, total_ * done / total) : total_;
     for (; issued_ < target; ++issued_) {
       if (line_ == lines_per_row_) {
         line_ = 0;

@@ -324,10 +324,18 @@ class Trainer {
   }
 
   // Copies the batch's rows k0..k1 (rows [first + k0, first + k1) of the epoch's order) and their
-  // sample weights into the top of ws.input, ws.targets and ws.weights.
+  // sample weights into the top of ws.input, ws.targets and ws.weights. Unless the rows were
+  // prefetched already, each is asked for while the one before it is copied: a row starts at a
+  // random place, where the hardware's prefetcher would first miss a few times (measured: a
+  // [784, 100, 10] float64 epoch in batches of 200, 4% faster).
   template <class S>
-  void gather(Workspace<T>& ws, MatrixIn<S> x, MatrixIn<T> y, Index first, Index k0, Index k1) const {
-    for (Index k = k0; k < k1; ++k) ws.input.row(k) = x.row(order_[first + k]).template cast<T>();
+  void gather(Workspace<T>& ws, MatrixIn<S> x, MatrixIn<T> y, Index first, Index k0, Index k1,
+              bool prefetched = false) const {
+    RowPrefetcher<S> ahead(x.data(), x.outerStride(), order_.data() + first + k0, prefetched ? 0 : k1 - k0, x.cols());
+    for (Index k = k0; k < k1; ++k) {
+      ahead(k - k0 + 2, k1 - k0);
+      ws.input.row(k) = x.row(order_[first + k]).template cast<T>();
+    }
     gather_targets(ws, y, first, k0, k1);
   }
 
@@ -340,17 +348,18 @@ class Trainer {
   }
 
   // Rows [first, first + rows) of the epoch's order, gathered (when shuffled) with their sample
-  // weights; calls step(x rows, y rows, weights or null).
+  // weights; calls step(x rows, y rows, weights or null). prefetched: see gather.
   // (Rows of another type than T are always gathered.)
   template <class S, class Step>
-  auto with_rows(Workspace<T>& ws, MatrixIn<S> x, MatrixIn<T> y, Index first, Index rows, bool shuffle, Step&& step) {
+  auto with_rows(Workspace<T>& ws, MatrixIn<S> x, MatrixIn<T> y, Index first, Index rows, bool shuffle, Step&& step,
+                 bool prefetched = false) {
     if constexpr (std::is_same_v<S, T>) {
       if (!shuffle) {  // in place, no copy
         return step(x.middleRows(first, rows), y.middleRows(first, rows),
                     sample_weight_ != nullptr ? sample_weight_ + first : nullptr);
       }
     }
-    gather(ws, x, y, first, 0, rows);
+    gather(ws, x, y, first, 0, rows, prefetched);
     return step(MatrixIn<T>(Workspace<T>::top(ws.input, rows)), MatrixIn<T>(Workspace<T>::top(ws.targets, rows)),
                 static_cast<const T*>(sample_weight_ != nullptr ? ws.weights.data() : nullptr));
   }
@@ -393,9 +402,12 @@ class Trainer {
       }
     }
     // Gathered (rows of the other type converted as they are).
-    return with_rows(ws, x, y, start, rows, true, [&](MatrixIn<T> xb, MatrixIn<T> yb, const T* wb) {
-      return small_batch_step(ws, xb, yb, wb, weight, config, fetch_next);
-    });
+    return with_rows(
+        ws, x, y, start, rows, true,
+        [&](MatrixIn<T> xb, MatrixIn<T> yb, const T* wb) {
+          return small_batch_step(ws, xb, yb, wb, weight, config, fetch_next);
+        },
+        true);
   }
 
   // Whether a shuffled small batch's input rows are read where they lie in the data set instead of

@@ -55,3 +55,24 @@ def test_every_build_trains_like_the_portable_one_up_to_rounding(build, dtype, r
     assert fast.dtype == portable.dtype == dtype
     assert np.abs(fast - initial).max() > 0.01, "training must have moved the parameters"
     np.testing.assert_allclose(fast, portable, rtol=rtol, atol=rtol)
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+@pytest.mark.parametrize("build", list(_engine.builds()))
+def test_every_build_reads_float32_rows_into_float64_products_exactly(build, threads):
+    """Shuffled small batches of float32 rows, read where they lie and widened as they are loaded, train a
+    float64 network bit for bit as the same rows in float64 do, whatever the build's vector width."""
+    module = _engine.builds()[build]
+    rng = np.random.default_rng(5)
+    X = rng.random((203, 37)).astype(np.float32)  # 37 columns: whole vectors and a scalar tail
+    Y = np.eye(4)[rng.integers(0, 4, 203)]
+    start = rng.normal(scale=0.3, size=37 * 11 + 11 + 11 * 4 + 4)
+    trained = []
+    for rows in (X, X.astype(np.float64)):
+        engine = module.Engine64([37, 11, 4], "sigmoid", "sigmoid", "quadratic", 0.01)
+        engine.params[:] = start
+        for epoch in range(2):
+            engine.train_epoch(rows, Y, 10, 0.5, 0.0, False, 0.0, True, epoch, threads, None, 0.2)
+        trained.append(np.array(engine.params))
+    assert np.abs(trained[0] - start).max() > 0.01, "training must have moved the parameters"
+    np.testing.assert_array_equal(trained[0], trained[1])

@@ -107,7 +107,8 @@ int main() {
   train_without_allocating<float>({64, 30, 10}, Activation::sigmoid, Activation::sigmoid, Loss::quadratic, 95, 10, 0.0,
                                   false, "float32 [64,30,10] without shuffling (batches used in place)", false);
   train_without_allocating<double, float>({784, 30, 10}, Activation::sigmoid, Activation::sigmoid, Loss::quadratic,
-                                          1003, 10, 0.0, false, "float64 [784,30,10] on float32 data, batch 10");
+                                          1003, 10, 0.0, false,
+                                          "float64 [784,30,10] on float32 data, batch 10 (read in place)");
   train_without_allocating<float, double>({64, 30, 10}, Activation::relu, Activation::softmax, Loss::log_likelihood, 95,
                                           40, 0.9, false, "float32 [64,30,10] on float64 data, batch 40, in order",
                                           false);
@@ -124,6 +125,9 @@ int main() {
   train_without_allocating<double>({784, 30, 10}, Activation::sigmoid, Activation::sigmoid, Loss::quadratic, 1003, 10,
                                    0.0, false, "float64 [784,30,10] on 2 threads, batch 10 (rows read in place)", true,
                                    2);
+  train_without_allocating<double, float>(
+      {784, 30, 10}, Activation::sigmoid, Activation::sigmoid, Loss::quadratic, 1003, 10, 0.0, false,
+      "float64 [784,30,10] on float32 data, 2 threads, batch 10 (read in place)", true, 2);
 #endif
   std::printf("%d failed\n", failures);
   return failures == 0 ? EXIT_SUCCESS : EXIT_FAILURE;

@@ -392,16 +392,16 @@ class Trainer {
     // The next batch's rows, fetched while this batch's first layer takes its step.
     const Index next = std::min(rows, static_cast<Index>(order_.size()) - start - rows);
     RowPrefetcher<S> fetch_next(x.data(), x.outerStride(), order_.data() + start + rows, next, x.cols());
-    if constexpr (std::is_same_v<S, T>) {
-      if (reads_in_place(rows, config, 1)) {  // only the targets are gathered
-        const T** first = ws.row_pointers.data();
+    if constexpr (reads_rows_of<S, T>) {
+      if (reads_in_place<S>(rows, config, 1)) {  // only the targets are gathered
+        const S** first = ws.template input_rows<S>();
         for (Index k = 0; k < rows; ++k) first[k] = x.data() + order_[start + k] * x.outerStride();
         gather_targets(ws, y, start, 0, rows);
-        return small_batch_step(ws, ScatteredRows<T>{first, rows, x.cols()}, Workspace<T>::top(ws.targets, rows),
+        return small_batch_step(ws, ScatteredRows<S>{first, rows, x.cols()}, Workspace<T>::top(ws.targets, rows),
                                 sample_weight_ != nullptr ? ws.weights.data() : nullptr, weight, config, fetch_next);
       }
     }
-    // Gathered (rows of the other type converted as they are).
+    // Gathered (rows of another type converted as they are).
     return with_rows(
         ws, x, y, start, rows, true,
         [&](MatrixIn<T> xb, MatrixIn<T> yb, const T* wb) {
@@ -416,18 +416,20 @@ class Trainer {
   // the core's L2 cache in between, while the layer's W and optimizer state (a team member's share
   // of them) pass through it. Measured on 60,000 rows: [784, 30, 10] float64, batch 10, 13% faster
   // in place; [784, 100, 10] with momentum, batch 32, no faster (1-3% slower on one thread).
+  // S: the type of the rows.
+  template <class S>
   bool reads_in_place(Index rows, const SgdConfig& config, int team) const {
     const Layout& layout = net_.layout();
     const Index state = 1 + (uses_first_moment(config) ? 1 : 0) + (uses_second_moment(config) ? 1 : 0);
     const Index units = (layout.fan_out(0) + team - 1) / team;
-    const Index bytes = (rows + state * units) * layout.fan_in(0) * Index(sizeof(T));
+    const Index bytes = (rows * Index(sizeof(S)) + state * units * Index(sizeof(T))) * layout.fan_in(0);
     return bytes <= kCoreCacheBytes;
   }
 
   // A forward product Z = X Wᵀ + b on a batch's input X, a matrix or scattered rows.
   template <class Input>
   static void forward_input(const Input& x, MatrixIn<T> w, VectorIn<T> b, MatrixOut<T> z, GemmBuffers<T>& buffers) {
-    if constexpr (std::is_same_v<Input, ScatteredRows<T>>) {
+    if constexpr (is_scattered<Input>) {
       small_forward<T>(x, w, b, z);
     } else {
       dense_forward<T>(w, b, x, z, buffers);
@@ -507,13 +509,14 @@ class Trainer {
     }
     const auto [r0, r1] = share(rows, t, team);  // each thread gathers its share of the rows
     const T* weights = sample_weight_ != nullptr ? ws.weights.data() : nullptr;
-    if constexpr (std::is_same_v<S, T>) {
-      if (rows <= kSmallBatchRows && reads_in_place(rows, config, team)) {  // as on one thread
-        for (Index k = r0; k < r1; ++k) ws.row_pointers[k] = x.data() + order_[start + k] * x.outerStride();
+    if constexpr (reads_rows_of<S, T>) {
+      if (rows <= kSmallBatchRows && reads_in_place<S>(rows, config, team)) {  // as on one thread
+        const S** first = ws.template input_rows<S>();
+        for (Index k = r0; k < r1; ++k) first[k] = x.data() + order_[start + k] * x.outerStride();
         gather_targets(ws, y, start, r0, r1);
 #pragma omp barrier
-        shared_layers(t, team, ScatteredRows<T>{ws.row_pointers.data(), rows, x.cols()},
-                      Workspace<T>::top(ws.targets, rows), weights, config, weight);
+        shared_layers(t, team, ScatteredRows<S>{first, rows, x.cols()}, Workspace<T>::top(ws.targets, rows), weights,
+                      config, weight);
         return;
       }
     }
@@ -592,7 +595,7 @@ class Trainer {
         with_input(l, [&](const auto& input) {
           dense_sgd_update<T>(input, mine, weight, config, w, b, mw, mb, own.scratch.data());
         });
-      } else if constexpr (!std::is_same_v<Input, ScatteredRows<T>>) {
+      } else if constexpr (!is_scattered<Input>) {
         const MatrixIn<T> input = l == 0 ? xb : MatrixIn<T>(Workspace<T>::top(ws.activations[l - 1], rows));
         auto dw = layout.weight(own.grad.data(), l).middleRows(n0, units);
         auto db = layout.bias(own.grad.data(), l).segment(n0, units);

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <memory>
+#include <type_traits>
 #include <vector>
 
 #include "dense.hpp"
@@ -20,6 +21,7 @@ struct Workspace {
     targets.resize(capacity, layout.n_outputs());
     weights.resize(capacity);
     row_pointers.resize(capacity);
+    if constexpr (std::is_same_v<T, double>) float_row_pointers.resize(capacity);
     activations.resize(depth);
     deltas.resize(depth);
     for (Index l = 0; l < depth; ++l) {
@@ -33,6 +35,17 @@ struct Workspace {
     scratch.resize(widest * capacity);
   }
 
+  // Room for the addresses of a batch's input rows of type S, read in place.
+  template <class S>
+  const S** input_rows() {
+    static_assert(reads_rows_of<S, T>, "input rows of a type the products do not read");
+    if constexpr (std::is_same_v<S, T>) {
+      return row_pointers.data();
+    } else {
+      return float_row_pointers.data();
+    }
+  }
+
   // The first `rows` rows of a buffer, as a matrix of their own.
   static MatrixMap<T> top(Matrix<T>& m, Index rows) { return MatrixMap<T>(m.data(), rows, m.cols()); }
 
@@ -40,6 +53,7 @@ struct Workspace {
   Matrix<T> input, targets;                            // gathered mini-batch (when shuffled)
   Vector<T> weights;                                   // its sample weights, when there are any
   std::vector<const T*> row_pointers;                  // or where its input rows lie, when read in place
+  std::vector<const float*> float_row_pointers;        // the same for float rows (a float64 network's)
   std::vector<Matrix<T>> activations;                  // aˡ for l = 1..L (index l − 1)
   std::vector<Matrix<T>> deltas;                       // δˡ, same shapes
   Vector<T> grad;                                      // ∂C/∂params in the network's flat layout

@@ -162,8 +162,11 @@ void forward_row_block(const Rows& a, Index i0, const T* w, Index n, Index k, co
 
 // The gradient block g[r][kv] = Σᵢ dt[r][i] a[i][k0 + kv·size …] for NJ weight rows and KV
 // packets of columns, then update(offset, g) for each packet (offset into W's row-major data).
+// Always inlined: a block of a small batch is a few dozen multiply-adds, and in an OpenMP build
+// the compiler stopped inlining it (measured: C1's epoch 10%, C2's on two threads 19% faster inlined).
 template <class T, int NJ, int KV, class Rows, class Update>
-void gradient_block(const Rows& a, Index m, const T* dt, Index j0, Index k0, Index k, Update update) {
+EIGEN_ALWAYS_INLINE void gradient_block(const Rows& a, Index m, const T* dt, Index j0, Index k0, Index k,
+                                        Update update) {
   using P = Packet<T>;
   constexpr Index size = packet_size<T>;
   P acc[NJ][KV];

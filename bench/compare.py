@@ -12,10 +12,12 @@ to the thread count (and threadpoolctl's limits when it is installed): deltaprop
 PyTorch torch.set_num_threads(N). Nothing leaks from one peer to the next and each process's memory is
 its own. A peer whose library is not installed is skipped with a notice.
 
-    python bench/compare.py [--configs C1,C2,C3] [--threads 1,2] [--epochs N] [--peers numpy,sklearn,torch]
-                            [--samples N] [--markdown]
+    python bench/compare.py [--configs C1,C2,C3] [--threads 1,2] [--epochs N] [--rounds N]
+                            [--peers numpy,sklearn,torch] [--samples N] [--markdown]
 
-Epochs default to 3 for C1 and C2 and 2 for C3; several minutes on two cores.
+Epochs default to 3 for C1 and C2 and 2 for C3. Every cell runs --rounds times (default 2), the peers'
+order reversed in alternate rounds, and its s/epoch is the median over the epochs of all its rounds, so a
+burst of other work on the machine during one cell moves its figure less. About ten minutes on two cores.
 """
 
 from __future__ import annotations
@@ -77,6 +79,15 @@ class Cell:
     @property
     def median(self) -> float | None:
         return statistics.median(self.seconds) if self.seconds else None
+
+    def merged(self, later: Cell) -> Cell:
+        """This cell with a later round of the same measurement: its epochs added, the larger memory peak."""
+        if self.seconds is None or later.seconds is None:
+            return self if self.seconds is None else later  # a skip or a failure stands
+        rss = [r for r in (self.rss_delta, later.rss_delta) if r is not None]
+        return Cell(
+            self.config, self.peer, self.threads, self.seconds + later.seconds, self.accuracy, max(rss, default=None)
+        )
 
 
 # ----------------------------------------------------------------------------- inside a worker process
@@ -243,7 +254,7 @@ def _deltaprop_build() -> str:
         return f"not importable: {exc}"
 
 
-def header_lines(configs, threads, peers, epochs, data_text, missing, gemm_size=2048) -> list[str]:
+def header_lines(configs, threads, peers, epochs, data_text, missing, gemm_size=2048, rounds=1) -> list[str]:
     cores = os.cpu_count()
     usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else cores
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "n/a"
@@ -259,7 +270,8 @@ def header_lines(configs, threads, peers, epochs, data_text, missing, gemm_size=
         f"threads: {', '.join(map(str, threads))}; each cell in its own process with "
         f"{'/'.join(THREAD_VARIABLES)} = N, deltaprop fit(threads=N), torch.set_num_threads(N)",
         "epochs: " + ", ".join(f"{c.name} {epochs[c.name]}" for c in configs) + " (defaults 3 for C1/C2 and 2 for "
-        "C3); s/epoch is the median of the per-epoch wall times, data loading and test evaluation excluded",
+        f"C3), in each of {rounds} round(s) of every cell, the peers' order reversed in alternate rounds; s/epoch is "
+        "the median of the per-epoch wall times of all rounds, data loading and test evaluation excluded",
         FLOP_FORMULA,
         f"GEMM peak: best of 5 NumPy products of two {gemm_size}×{gemm_size} matrices of the row's dtype at the "
         "table's thread count, in a process of its own, before and after the table's cells (the higher is kept)",
@@ -427,6 +439,7 @@ def parse_args(argv):
     parser.add_argument("--configs", type=lambda s: _names(s, tuple(CONFIGS), "configuration"), default=list(CONFIGS))
     parser.add_argument("--threads", type=_positive_ints, default=[1, 2], help="thread counts (default 1,2)")
     parser.add_argument("--epochs", type=int, help="epochs for every configuration (default: 3 for C1/C2, 2 for C3)")
+    parser.add_argument("--rounds", type=int, default=2, help="runs of every cell, merged (default 2)")
     parser.add_argument(
         "--peers",
         type=lambda s: _names(s, OPTIONAL_PEERS, "peer"),
@@ -448,6 +461,8 @@ def parse_args(argv):
     args = parser.parse_args(argv)
     if args.epochs is not None and args.epochs < 1:
         parser.error("--epochs must be at least 1")
+    if args.rounds < 1:
+        parser.error("--rounds must be at least 1")
     if args.samples is not None and args.samples < 1:
         parser.error("--samples must be at least 1")
     return args
@@ -481,10 +496,10 @@ def main(argv=None) -> int:
             return 2
         n_train = len(np.load(data_files(Path(tmp), dtypes[0])["y_train"]))
         bullet = "- " if args.markdown else ""
-        for line in header_lines(configs, args.threads, peers, epochs, data_text, missing, args.gemm_size):
+        for line in header_lines(configs, args.threads, peers, epochs, data_text, missing, args.gemm_size, args.rounds):
             say(bullet + line)
         results, peaks = {}, {}
-        total, done = len(args.threads) * len(configs) * len(peers), 0
+        total, done = len(args.threads) * len(configs) * len(peers) * args.rounds, 0
 
         def measure_peaks(threads):
             # Before and after the cells; the higher is kept, as the one less disturbed by other processes.
@@ -495,16 +510,17 @@ def main(argv=None) -> int:
 
         for threads in args.threads:
             measure_peaks(threads)
-            cells = []
-            for config in configs:
-                for peer in peers:
-                    done += 1
-                    progress(
-                        f"[{done}/{total}] {config.name} {peer}, {threads} thread(s), {epochs[config.name]} epochs"
-                    )
-                    cell = measure_cell(config.name, peer, threads, epochs[config.name], Path(tmp))
-                    results[config.name, peer, threads] = cell
-                    cells.append(cell)
+            for round_ in range(args.rounds):
+                for config in configs:
+                    for peer in peers if round_ % 2 == 0 else peers[::-1]:
+                        done += 1
+                        progress(
+                            f"[{done}/{total}] {config.name} {peer}, {threads} thread(s), {epochs[config.name]} epochs"
+                        )
+                        cell = measure_cell(config.name, peer, threads, epochs[config.name], Path(tmp))
+                        key = (config.name, peer, threads)
+                        results[key] = results[key].merged(cell) if key in results else cell
+            cells = [results[config.name, peer, threads] for config in configs for peer in peers]
             measure_peaks(threads)
             say()
             peak_text = ", ".join(f"{d} {_fmt(peaks[d, threads], '.1f')} GFLOP/s" for d in dtypes)

@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 BENCH_DIR = Path(__file__).resolve().parent.parent / "bench"
-QUICK = ["--data", "synthetic", "--samples", "256", "--epochs", "1", "--threads", "1", "--gemm-size", "128"]
+QUICK = ["--data", "synthetic", "--samples", "256", "--epochs", "1", "--rounds", "1", "--threads", "1"]
+QUICK += ["--gemm-size", "128"]
 NUMBER = re.compile(r"^[\d,.]+%?$")
 
 
@@ -98,3 +99,25 @@ def test_targets_are_met_or_missed_by_the_measured_ratio(compare):
     assert memory == ("10.0 MiB", "MET")
     same = next(v for t, v in targets.items() if t.startswith("C2 same answers"))
     assert same == ("0.50 points", "MET")
+
+
+def test_rounds_of_a_cell_pool_their_epochs_and_keep_a_skip_or_failure(compare):
+    Cell = compare.Cell
+    first = Cell("C2", "numpy", 1, [1.0, 3.0, 5.0], 0.8, 100)
+    later = Cell("C2", "numpy", 1, [2.0, 2.5, 9.0], 0.8, 300)
+    merged = first.merged(later)
+    assert merged.seconds == [1.0, 3.0, 5.0, 2.0, 2.5, 9.0] and merged.median == 2.75
+    assert merged.rss_delta == 300 and merged.accuracy == 0.8
+    failed = Cell("C2", "numpy", 1, failed="raised")
+    assert first.merged(failed) is failed and failed.merged(first) is failed
+    skipped = Cell("C2", "torch", 1, skipped="not installed")
+    assert skipped.merged(skipped) is skipped
+
+
+def test_two_rounds_run_every_cell_twice(compare, capsys):
+    quick = list(QUICK)
+    quick[quick.index("--rounds") + 1] = "2"
+    assert compare.main([*quick, "--configs", "C1", "--peers", "numpy"]) == 0
+    captured = capsys.readouterr()
+    assert "in each of 2 round(s) of every cell" in captured.out
+    assert "[4/4] C1 deltaprop" in captured.err  # the second round runs the peers in reverse order

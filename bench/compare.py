@@ -17,7 +17,7 @@ its own. A peer whose library is not installed is skipped with a notice.
 
 Epochs default to 3 for C1 and C2 and 2 for C3. Every cell runs --rounds times (default 2), the peers'
 order reversed in alternate rounds, and its s/epoch is the median over the epochs of all its rounds, so a
-burst of other work on the machine during one cell moves its figure less. About ten minutes on two cores.
+burst of other work on the machine during one cell moves its figure less. About five minutes on two cores.
 """
 
 from __future__ import annotations

@@ -13,6 +13,7 @@
 #include <type_traits>
 
 #include "deltaprop/trainer.hpp"
+#include "python_random.hpp"
 
 namespace py = pybind11;
 using namespace pybind11::literals;
@@ -446,6 +447,19 @@ PYBIND11_MODULE(DELTAPROP_MODULE, m) {
 #else
   m.attr("openmp") = false;
 #endif
+  m.def(
+      "python_shuffle",
+      [](py::array_t<std::int64_t, py::array::c_style> order, std::vector<std::uint64_t> state) {
+        PythonMersenneTwister random(state);
+        {
+          auto items = order.mutable_unchecked<1>();
+          python_shuffle(items.mutable_data(0), items.shape(0), random);
+        }
+        return random.state();
+      },
+      py::arg("order").noconvert(), py::arg("state"),
+      "Shuffle the int64 array ``order`` in place as random.shuffle would from the state ``state`` (the 625 "
+      "numbers of random.getstate()[1]); return the state after it.");
   bind_engine<float>(m, "Engine32");
   bind_engine<double>(m, "Engine64");
   py::module_ k = m.def_submodule("kernels", "The engine's kernels on NumPy arrays (no conversion, no copies).");

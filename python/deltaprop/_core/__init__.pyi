@@ -7,7 +7,7 @@ import numpy
 import numpy.typing
 import typing
 from . import kernels
-__all__: list[str] = ['Engine32', 'Engine64', 'build', 'cpu_level', 'kernels', 'openmp', 'simd']
+__all__: list[str] = ['Engine32', 'Engine64', 'build', 'cpu_level', 'kernels', 'openmp', 'python_shuffle', 'simd']
 class Engine32:
     """
     A network's parameters and its trainer, for one floating-point type.
@@ -221,6 +221,10 @@ class Engine64:
 def cpu_level() -> int:
     """
     The newest x86-64 level (1-4) this CPU supports; 0 on other architectures.
+    """
+def python_shuffle(order: numpy.typing.NDArray[numpy.int64], state: collections.abc.Sequence[typing.SupportsInt | typing.SupportsIndex]) -> list[int]:
+    """
+    Shuffle the int64 array ``order`` in place as random.shuffle would from the state ``state`` (the 625 numbers of random.getstate()[1]); return the state after it.
     """
 build: str = '_core'
 openmp: bool = True

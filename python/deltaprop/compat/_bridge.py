@@ -8,14 +8,41 @@ its readers inspect and replace at will. Those lists stay the truth: :class:`Eng
 from __future__ import annotations
 
 import operator
+import random
 import warnings
 
 import numpy as np
 
+from .._engine import core
 from ..network import DivergenceError, Network
 
 _SHAPE = operator.attrgetter("shape")
 _DTYPE = operator.attrgetter("dtype")
+
+
+def shuffle(order: np.ndarray) -> None:
+    """``random.shuffle`` on an int64 array of sample indices, in place, as the book shuffles its list of pairs.
+
+    While Python's ``random`` module is as it comes (its generator a plain ``random.Random``, ``shuffle`` its
+    own), the permutation is computed in the engine from the generator's state, which then moves on exactly as
+    ``random.shuffle`` would have moved it: the same order, the same numbers drawn, about fifty times faster for
+    60,000 samples. A replaced ``random.shuffle`` or generator is called as it is.
+    """
+    generator = getattr(random, "_inst", None)
+    shuffle_function = random.shuffle
+    if (
+        type(generator) is random.Random
+        and getattr(shuffle_function, "__self__", None) is generator
+        and getattr(shuffle_function, "__func__", None) is random.Random.shuffle
+    ):
+        version, words, gauss_next = generator.getstate()
+        if version == 3 and len(words) == 625:
+            words = core.python_shuffle(order, list(words))
+            generator.setstate((version, tuple(words), gauss_next))
+            return
+    items = order.tolist()
+    shuffle_function(items)
+    order[:] = items
 
 
 def sizes_of(weights: list) -> list[int]:

@@ -11,8 +11,6 @@ its one-hot target (10, 1); ``test_data`` pairs ``(x, label)``.
 
 from __future__ import annotations
 
-import random
-
 import numpy as np
 
 from . import _bridge
@@ -73,17 +71,17 @@ class Network:
             X_test, labels = _bridge.inputs_and_labels(test_data, n_in, "test_data")
         # The book shuffles its list of pairs in place, epoch after epoch; shuffling the indices the same
         # way consumes the same random numbers and gives the same sequence of mini-batches.
-        order = list(range(n))
+        order = np.arange(n, dtype=np.int64)
         # A subclass's own update_mini_batch or backprop is called the book's way, a mini-batch at a time.
         stepwise = _bridge.overrides(self, Network, "update_mini_batch", "backprop")
         for j in range(epochs):
-            random.shuffle(order)
+            _bridge.shuffle(order)
             if stepwise:
-                for mini_batch in _bridge.mini_batches(training_data, order, mini_batch_size):
+                for mini_batch in _bridge.mini_batches(training_data, order.tolist(), mini_batch_size):
                     self.update_mini_batch(mini_batch, eta)
             else:
                 self.weights, self.biases = self._engine().train(
-                    self.weights, self.biases, X, Y, np.array(order, dtype=np.int64), mini_batch_size, eta
+                    self.weights, self.biases, X, Y, order, mini_batch_size, eta
                 )
             if test_data:
                 if _bridge.overrides(self, Network, "evaluate"):

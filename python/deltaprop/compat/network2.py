@@ -14,7 +14,6 @@ modules in both directions.
 from __future__ import annotations
 
 import json
-import random
 
 import numpy as np
 
@@ -170,16 +169,15 @@ class Network:
         training_cost, training_accuracy = [], []
         # The book shuffles its list of pairs in place, epoch after epoch; shuffling the indices the same
         # way consumes the same random numbers and gives the same sequence of mini-batches.
-        order = list(range(n))
+        order = np.arange(n, dtype=np.int64)
         for j in range(epochs):
-            random.shuffle(order)
+            _bridge.shuffle(order)
             if stepwise:
-                for mini_batch in _bridge.mini_batches(training_data, order, mini_batch_size):
+                for mini_batch in _bridge.mini_batches(training_data, order.tolist(), mini_batch_size):
                     self.update_mini_batch(mini_batch, eta, lmbda, n)
             else:
-                order_array = np.array(order, dtype=np.int64)
                 self.weights, self.biases = engine.train(
-                    self.weights, self.biases, X, Y, order_array, mini_batch_size, eta, l2=lmbda
+                    self.weights, self.biases, X, Y, order, mini_batch_size, eta, l2=lmbda
                 )
             print(f"Epoch {j} training complete")
             if monitor_training_cost:

@@ -78,7 +78,7 @@ constexpr Index packet_size = ei::unpacket_traits<Packet<T>>::size;
 // rounded their last bits differently.
 template <class T>
 EIGEN_STRONG_INLINE T multiply_add(T a, T b, T c) {
-#ifdef __FMA__
+#ifdef FP_FAST_FMA  // <cmath>: the target has fused multiply-adds in hardware
   return std::fma(a, b, c);
 #else
   return a * b + c;

@@ -25,7 +25,7 @@ def shuffle(order: np.ndarray) -> None:
 
     While Python's ``random`` module is as it comes (its generator a plain ``random.Random``, ``shuffle`` its
     own), the permutation is computed in the engine from the generator's state, which then moves on exactly as
-    ``random.shuffle`` would have moved it: the same order, the same numbers drawn, about fifty times faster for
+    ``random.shuffle`` would have moved it: the same order, the same numbers drawn, 30 to 50 times faster for
     60,000 samples. A replaced ``random.shuffle`` or generator is called as it is.
     """
     generator = getattr(random, "_inst", None)

@@ -147,6 +147,15 @@ def _convert(arr: np.ndarray, dtype: np.dtype) -> np.ndarray:
         return np.ascontiguousarray(arr, dtype=dtype)
 
 
+def engine_input_dtype(source: np.dtype, dtype: np.dtype) -> np.dtype:
+    """The dtype inputs of ``source`` dtype are handed to an engine of ``dtype`` in.
+
+    Widening is exact and the engine does it as it reads each row, so float32 stays float32 (half the
+    memory, no copy) for a float64 engine; everything else, narrowing included, becomes ``dtype``.
+    """
+    return np.dtype(np.float32) if np.dtype(source) == np.float32 else np.dtype(dtype)
+
+
 def _require_finite(arr: np.ndarray, name: str) -> None:
     """Raise unless every entry is finite. One pass (a sum: NaN and infinity carry through it); only
     when the sum is not finite, which very large finite values can also cause, are min and max looked at."""
@@ -201,8 +210,7 @@ def as_inputs(X, name: str, dtype: np.dtype, width: int, allow_single: bool = Tr
         raise ValueError(f"{name} is empty: it has 0 samples")
     if arr.shape[1] != width:
         raise ValueError(f"{name} must have {width} columns (sizes[0]); got shape {arr.shape}")
-    # Widening is exact, so float32 stays float32 (half the memory, no copy); narrowing is not.
-    out = _convert(arr, np.float32 if arr.dtype == np.float32 else dtype)
+    out = _convert(arr, engine_input_dtype(arr.dtype, dtype))
     _require_finite(out, name)
     return out, single
 

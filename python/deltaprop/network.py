@@ -554,7 +554,7 @@ class Network:
 
         Each epoch runs in the compiled engine without holding the GIL. The inputs are converted to the
         network's dtype once per call (no copy when already C-contiguous of that dtype). A float64 network
-        also reads C-contiguous float32 inputs as they are, widening each mini-batch's rows as it gathers
+        also reads C-contiguous float32 inputs as they are, widening each mini-batch's rows as it reads
         them: the same results as converting X first, without a float64 copy of it.
 
         Parameters

@@ -11,6 +11,7 @@ import numpy as np
 import scipy.sparse
 
 from .._engine import core
+from .._validation import engine_input_dtype
 
 # scikit-learn's activation names and the engine's.
 HIDDEN_ACTIVATIONS = {"identity": "identity", "logistic": "sigmoid", "tanh": "tanh", "relu": "relu"}
@@ -72,6 +73,5 @@ def dense_rows(X, dtype) -> np.ndarray:
     float32 stays float32 for a float64 engine, which widens the rows exactly as it reads them:
     the same results as a float64 copy, without the copy.
     """
-    if scipy.sparse.issparse(X):
-        X = X.toarray()
-    return np.ascontiguousarray(X, dtype=np.float32 if np.asarray(X).dtype == np.float32 else dtype)
+    X = X.toarray() if scipy.sparse.issparse(X) else np.asarray(X)
+    return np.ascontiguousarray(X, dtype=engine_input_dtype(X.dtype, dtype))

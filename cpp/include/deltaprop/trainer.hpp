@@ -118,7 +118,8 @@ class Trainer {
   // row of x), each batch minimises Σ wᵢ Cᵢ / Σ wᵢ over its rows; a batch whose weights sum to
   // zero takes no step.
   // x may hold the other floating-point type (S ≠ T): each batch's rows are then converted as they
-  // are gathered, which rounds them as converting all of x first would, without a copy of x.
+  // are gathered, or (float rows of small batches) as the products load them, exactly as converting
+  // all of x first would, without a copy of x.
   template <class S = T>
   EpochResult train_epoch(DataRows<S> x, MatrixIn<T> y, Index batch_size, const SgdConfig& config, bool shuffle,
                           std::uint64_t seed, int threads = 1, const Progress& progress = {},
@@ -347,6 +348,16 @@ class Trainer {
     }
   }
 
+  // As gather, but the input rows stay where they lie: their addresses go to ws's row pointers
+  // (returned), the targets and sample weights are gathered.
+  template <class S>
+  const S** point_to_rows(Workspace<T>& ws, MatrixIn<S> x, MatrixIn<T> y, Index first, Index k0, Index k1) const {
+    const S** rows = ws.template input_rows<S>();
+    for (Index k = k0; k < k1; ++k) rows[k] = x.data() + order_[first + k] * x.outerStride();
+    gather_targets(ws, y, first, k0, k1);
+    return rows;
+  }
+
   // Rows [first, first + rows) of the epoch's order, gathered (when shuffled) with their sample
   // weights; calls step(x rows, y rows, weights or null). prefetched: see gather.
   // (Rows of another type than T are always gathered.)
@@ -394,9 +405,7 @@ class Trainer {
     RowPrefetcher<S> fetch_next(x.data(), x.outerStride(), order_.data() + start + rows, next, x.cols());
     if constexpr (reads_rows_of<S, T>) {
       if (reads_in_place<S>(rows, config, 1)) {  // only the targets are gathered
-        const S** first = ws.template input_rows<S>();
-        for (Index k = 0; k < rows; ++k) first[k] = x.data() + order_[start + k] * x.outerStride();
-        gather_targets(ws, y, start, 0, rows);
+        const S** first = point_to_rows(ws, x, y, start, 0, rows);
         return small_batch_step(ws, ScatteredRows<S>{first, rows, x.cols()}, Workspace<T>::top(ws.targets, rows),
                                 sample_weight_ != nullptr ? ws.weights.data() : nullptr, weight, config, fetch_next);
       }
@@ -511,9 +520,7 @@ class Trainer {
     const T* weights = sample_weight_ != nullptr ? ws.weights.data() : nullptr;
     if constexpr (reads_rows_of<S, T>) {
       if (rows <= kSmallBatchRows && reads_in_place<S>(rows, config, team)) {  // as on one thread
-        const S** first = ws.template input_rows<S>();
-        for (Index k = r0; k < r1; ++k) first[k] = x.data() + order_[start + k] * x.outerStride();
-        gather_targets(ws, y, start, r0, r1);
+        const S** first = point_to_rows(ws, x, y, start, r0, r1);
 #pragma omp barrier
         shared_layers(t, team, ScatteredRows<S>{first, rows, x.cols()}, Workspace<T>::top(ws.targets, rows), weights,
                       config, weight);
@@ -596,10 +603,11 @@ class Trainer {
           dense_sgd_update<T>(input, mine, weight, config, w, b, mw, mb, own.scratch.data());
         });
       } else if constexpr (!is_scattered<Input>) {
-        const MatrixIn<T> input = l == 0 ? xb : MatrixIn<T>(Workspace<T>::top(ws.activations[l - 1], rows));
         auto dw = layout.weight(own.grad.data(), l).middleRows(n0, units);
         auto db = layout.bias(own.grad.data(), l).segment(n0, units);
-        dense_parameter_gradients<T>(input, mine, dw, db, own.gemm[l]->weight_grad, static_cast<T>(weight));
+        with_input(l, [&](MatrixIn<T> input) {
+          dense_parameter_gradients<T>(input, mine, dw, db, own.gemm[l]->weight_grad, static_cast<T>(weight));
+        });
         const Index nw = units * fan_in;
         sgd_step<T>(config, net_.params().segment(w_at, nw), own.grad.segment(w_at, nw), first_.segment(w_at, nw),
                     second_.segment(w_at, nw), nw);

@@ -182,10 +182,12 @@ def test_cost_derivative_and_module_functions():
     np.testing.assert_allclose(network.sigmoid_prime(np.array([0.0])), [0.25])
 
 
-def test_training_data_of_the_wrong_shape_is_refused():
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_training_data_of_the_wrong_shape_is_refused(dtype):
     net = new_network()
+    inputs = [np.zeros((784, 1), dtype), np.zeros((783, 1), dtype)]
     with pytest.raises(ValueError, match=r"training_data: input 1 has shape \(783, 1\)"):
-        net.SGD([(np.zeros((784, 1)), np.zeros((10, 1))), (np.zeros((783, 1)), np.zeros((10, 1)))], 1, 10, 3.0)
+        net.SGD([(x, np.zeros((10, 1))) for x in inputs], 1, 10, 3.0)
 
 
 def test_a_subclass_with_its_own_update_mini_batch_gets_the_books_mini_batches(training_data):
@@ -266,10 +268,44 @@ def test_a_subclass_with_an_init_of_its_own_trains(training_data):
         ([np.ones((3, 1), np.float32), np.zeros((3, 1))], np.float64),  # mixed: float64
         ([np.ones((3, 1), np.int64), np.zeros((3, 1), np.int64)], np.float64),
         ([[1.0, 2.0, 3.0], np.zeros(3, np.float32)], np.float64),  # not the book's layout: row by row
-        ([np.ones((1, 3), np.float32), np.zeros((3, 1), np.float32)], np.float64),
+        ([np.ones((1, 3), np.float32), np.zeros(3, np.float32)], np.float32),  # any contiguous shape of 3 entries
+        ([np.ones((6, 1), np.float32)[::2], np.zeros((3, 1), np.float32)], np.float64),  # a strided view
+        ([np.ones((3, 1), np.float32).astype(">f4"), np.zeros((3, 1), np.float32)], np.float64),  # big-endian
     ],
 )
-def test_columns_become_a_float32_matrix_only_when_all_are_float32_columns(vectors, dtype):
+def test_columns_become_a_float32_matrix_only_when_all_are_float32_arrays(vectors, dtype):
     X = _bridge.column_matrix(vectors, 3, "input")
     assert X.dtype == dtype and X.shape == (2, 3)
     np.testing.assert_array_equal(X, [np.ravel(v) for v in vectors])
+
+
+def test_views_of_consecutive_rows_of_one_array_are_used_where_they_lie(training_data):
+    # As the book's loader makes them: each image a (784, 1) view of the next row of one array.
+    columns = [x for x, _ in training_data[10:60]]
+    X = _bridge.column_matrix(columns, 784, "input")
+    assert np.shares_memory(X, columns[0]) and X.shape == (50, 784) and X.flags.c_contiguous
+    np.testing.assert_array_equal(X, np.hstack(columns).T)
+    for other in (columns[::-1], columns[:20] + columns[21:], [x.copy() for x in columns]):
+        Y = _bridge.column_matrix(other, 784, "input")  # not consecutive rows in order: copied
+        assert not np.shares_memory(Y, columns[0])
+        np.testing.assert_array_equal(Y, np.hstack(other).T)
+
+
+def test_training_on_views_of_one_array_equals_training_on_copies(training_data):
+    nets = []
+    for data in (training_data[:300], [(x.copy(), y) for x, y in training_data[:300]]):
+        net = new_network()
+        random.seed(5)
+        net.SGD(data, 2, 10, 3.0)
+        nets.append(net)
+    for ours, theirs in zip(nets[0].weights + nets[0].biases, nets[1].weights + nets[1].biases):
+        np.testing.assert_array_equal(ours, theirs)
+
+
+@pytest.mark.parametrize("value", [np.nan, np.inf])
+def test_training_inputs_that_are_not_finite_are_refused(training_data, value):
+    data = [(x.copy(), y) for x, y in training_data[:30]]
+    data[7][0][300, 0] = value
+    net = new_network()
+    with pytest.raises(ValueError, match="training_data: input contains NaN or infinite values"):
+        net.SGD(data, 1, 10, 3.0)

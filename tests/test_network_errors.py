@@ -7,7 +7,7 @@ import re
 import numpy as np
 import pytest
 
-from deltaprop.network import Network
+from deltaprop.network import DivergenceError, Network
 
 SIZES = [4, 5, 3]
 
@@ -144,6 +144,7 @@ FIT_CASES = [
     pytest.param(fit_args(l2=-1.0), ValueError, "l2", id="l2-negative"),
     pytest.param(fit_args(l2=float("inf")), ValueError, "l2", id="l2-inf"),
     pytest.param(fit_args(shuffle=None), TypeError, "shuffle", id="shuffle-not-bool"),
+    pytest.param(fit_args(check_finite="no"), TypeError, "check_finite", id="check-finite-not-bool"),
     pytest.param(fit_args(tol=0.0), ValueError, "tol", id="tol-zero"),
     pytest.param(fit_args(tol=-1e-3), ValueError, "tol", id="tol-negative"),
     pytest.param(fit_args(validation_data=X6), TypeError, "validation_data", id="validation-data-not-a-pair"),
@@ -166,6 +167,18 @@ def test_fit_rejects_bad_argument_naming_it(args, error, argument):
         net.fit(**args)
     for p, q in zip(net.parameters(), before):
         np.testing.assert_array_equal(p, q)
+
+
+def test_fit_without_the_finite_check_trains_alike_and_still_stops_on_nan_inputs():
+    X, y = data(40)
+    nets = [Network(SIZES, seed=0) for _ in range(2)]
+    for net, check in zip(nets, (True, False)):
+        net.fit(X, y, epochs=2, batch_size=4, lr=0.1, check_finite=check)
+    for p, q in zip(nets[0].parameters(), nets[1].parameters()):
+        np.testing.assert_array_equal(p, q)
+    X[5, 2] = np.nan
+    with pytest.raises(DivergenceError, match="epoch 1"):
+        Network(SIZES, seed=0).fit(X, y, epochs=2, batch_size=4, lr=0.1, check_finite=False)
 
 
 def test_fit_error_for_ragged_input_is_value_error_not_numpy_internal():

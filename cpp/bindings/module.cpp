@@ -13,6 +13,7 @@
 #include <type_traits>
 
 #include "deltaprop/trainer.hpp"
+#include "list_rows.hpp"
 #include "python_random.hpp"
 
 namespace py = pybind11;
@@ -460,6 +461,19 @@ PYBIND11_MODULE(DELTAPROP_MODULE, m) {
       py::arg("order").noconvert(), py::arg("state"),
       "Shuffle the int64 array ``order`` in place as random.shuffle would from the state ``state`` (the 625 "
       "numbers of random.getstate()[1]); return the state after it.");
+  auto bind_rows = [&](auto scalar) {
+    using T = decltype(scalar);
+    m.def("first_of_consecutive_rows", &first_of_consecutive_rows<T>, py::arg("base").noconvert(), py::arg("vectors"),
+          py::arg("width"),
+          "The row of the C-contiguous array ``base`` (read as rows of ``width`` entries) where vectors[0] lies, "
+          "when the list ``vectors`` holds contiguous arrays of base's dtype lying on consecutive rows of it, in "
+          "order; otherwise -1.");
+    m.def("copy_rows", &copy_rows<T>, py::arg("vectors"), py::arg("out").noconvert(),
+          "Copy vectors[i] into row i of the C-contiguous matrix ``out`` when every vector is a contiguous array "
+          "of out's dtype with one entry per column; return whether they all were (out is then partly written).");
+  };
+  bind_rows(float{});
+  bind_rows(double{});
   bind_engine<float>(m, "Engine32");
   bind_engine<double>(m, "Engine64");
   py::module_ k = m.def_submodule("kernels", "The engine's kernels on NumPy arrays (no conversion, no copies).");

@@ -156,7 +156,7 @@ def engine_input_dtype(source: np.dtype, dtype: np.dtype) -> np.dtype:
     return np.dtype(np.float32) if np.dtype(source) == np.float32 else np.dtype(dtype)
 
 
-def _require_finite(arr: np.ndarray, name: str) -> None:
+def require_finite(arr: np.ndarray, name: str) -> None:
     """Raise unless every entry is finite. One pass (a sum: NaN and infinity carry through it); only
     when the sum is not finite, which very large finite values can also cause, are min and max looked at."""
     with np.errstate(over="ignore", invalid="ignore"):
@@ -188,8 +188,12 @@ def as_sample_weights(value, n: int, dtype: np.dtype) -> np.ndarray:
     return out
 
 
-def as_inputs(X, name: str, dtype: np.dtype, width: int, allow_single: bool = True) -> tuple[np.ndarray, bool]:
+def as_inputs(
+    X, name: str, dtype: np.dtype, width: int, allow_single: bool = True, check_finite: bool = True
+) -> tuple[np.ndarray, bool]:
     """Return ``(X2, single)``: X as a C-contiguous (n, width) matrix of ``dtype``, and whether X was one sample.
+
+    With ``check_finite``, NaN and infinity raise ValueError.
 
     No copy is made when ``X`` already is a C-contiguous (n, width) array of ``dtype``, or a float32 one
     for a float64 ``dtype``: the engine reads float32 rows into a float64 network as they are.
@@ -211,7 +215,8 @@ def as_inputs(X, name: str, dtype: np.dtype, width: int, allow_single: bool = Tr
     if arr.shape[1] != width:
         raise ValueError(f"{name} must have {width} columns (sizes[0]); got shape {arr.shape}")
     out = _convert(arr, engine_input_dtype(arr.dtype, dtype))
-    _require_finite(out, name)
+    if check_finite:
+        require_finite(out, name)
     return out, single
 
 

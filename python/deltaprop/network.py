@@ -352,8 +352,8 @@ class Network:
 
     # --- inference -------------------------------------------------------------------------------
 
-    def _inputs(self, X, name="X", allow_single=True):
-        return as_inputs(X, name, self._dtype, self._sizes[0], allow_single)
+    def _inputs(self, X, name="X", allow_single=True, check_finite=True):
+        return as_inputs(X, name, self._dtype, self._sizes[0], allow_single, check_finite)
 
     def _targets(self, Y, n, single=False, name="Y"):
         return as_targets(Y, name, n, self._sizes[-1], self._dtype, single, self._loss)
@@ -549,6 +549,7 @@ class Network:
         betas: tuple = (0.9, 0.999),
         epsilon: float = 1e-8,
         sample_weight=None,
+        check_finite: bool = True,
     ) -> History:
         """Train by mini-batch stochastic gradient descent or Adam, continuing from the current parameters.
 
@@ -617,6 +618,11 @@ class Network:
             A weight per sample (finite, >= 0, not all zero): each mini-batch minimises the weighted
             mean of its samples' costs, Σ wᵢ Cᵢ / Σ wᵢ, and the reported costs are weighted alike. A
             mini-batch whose weights are all zero takes no step.
+        check_finite : bool, default True
+            Scan X for NaN and infinity first, a pass over the data (about 10 ms for 60,000 images of
+            784 pixels). Pass False when X is known to be finite, e.g. when calling ``fit`` for one
+            epoch at a time on data checked once: without the scan, non-finite inputs surface as a
+            non-finite cost (DivergenceError) or non-finite parameters instead of a ValueError.
 
         Returns
         -------
@@ -653,7 +659,8 @@ class Network:
         progress_interval = check_real(progress_interval, "progress_interval", low=0.0, low_open=True)
         optimizer = check_choice(optimizer, "optimizer", ("sgd", "adam"))
         beta1, beta2, epsilon = _adam_settings(optimizer, betas, epsilon, momentum, nesterov)
-        X, _ = self._inputs(X, allow_single=False)
+        check_finite = check_bool(check_finite, "check_finite")
+        X, _ = self._inputs(X, allow_single=False, check_finite=check_finite)
         n = X.shape[0]
         Y = self._targets(Y, n)
         if sample_weight is not None:

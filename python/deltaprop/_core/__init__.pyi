@@ -7,7 +7,7 @@ import numpy
 import numpy.typing
 import typing
 from . import kernels
-__all__: list[str] = ['Engine32', 'Engine64', 'build', 'cpu_level', 'kernels', 'openmp', 'python_shuffle', 'simd']
+__all__: list[str] = ['Engine32', 'Engine64', 'build', 'copy_rows', 'cpu_level', 'first_of_consecutive_rows', 'kernels', 'openmp', 'python_shuffle', 'simd']
 class Engine32:
     """
     A network's parameters and its trainer, for one floating-point type.
@@ -218,9 +218,29 @@ class Engine64:
     @property
     def slope(self) -> float:
         ...
+@typing.overload
+def copy_rows(vectors: list, out: numpy.typing.NDArray[numpy.float32]) -> bool:
+    """
+    Copy vectors[i] into row i of the C-contiguous matrix ``out`` when every vector is a contiguous array of out's dtype with one entry per column; return whether they all were (out is then partly written).
+    """
+@typing.overload
+def copy_rows(vectors: list, out: numpy.typing.NDArray[numpy.float64]) -> bool:
+    """
+    Copy vectors[i] into row i of the C-contiguous matrix ``out`` when every vector is a contiguous array of out's dtype with one entry per column; return whether they all were (out is then partly written).
+    """
 def cpu_level() -> int:
     """
     The newest x86-64 level (1-4) this CPU supports; 0 on other architectures.
+    """
+@typing.overload
+def first_of_consecutive_rows(base: numpy.typing.NDArray[numpy.float32], vectors: list, width: typing.SupportsInt | typing.SupportsIndex) -> int:
+    """
+    The row of the C-contiguous array ``base`` (read as rows of ``width`` entries) where vectors[0] lies, when the list ``vectors`` holds contiguous arrays of base's dtype lying on consecutive rows of it, in order; otherwise -1.
+    """
+@typing.overload
+def first_of_consecutive_rows(base: numpy.typing.NDArray[numpy.float64], vectors: list, width: typing.SupportsInt | typing.SupportsIndex) -> int:
+    """
+    The row of the C-contiguous array ``base`` (read as rows of ``width`` entries) where vectors[0] lies, when the list ``vectors`` holds contiguous arrays of base's dtype lying on consecutive rows of it, in order; otherwise -1.
     """
 def python_shuffle(order: numpy.typing.NDArray[numpy.int64], state: collections.abc.Sequence[typing.SupportsInt | typing.SupportsIndex]) -> list[int]:
     """

@@ -7,17 +7,15 @@ its readers inspect and replace at will. Those lists stay the truth: :class:`Eng
 
 from __future__ import annotations
 
-import operator
 import random
 import warnings
 
 import numpy as np
 
 from .._engine import core
+from .._threads import blas_threads
+from .._validation import require_finite
 from ..network import DivergenceError, Network
-
-_SHAPE = operator.attrgetter("shape")
-_DTYPE = operator.attrgetter("dtype")
 
 
 def shuffle(order: np.ndarray) -> None:
@@ -85,10 +83,11 @@ class Engine:
         net = self.load(weights, biases)
         return net.feedforward(X) if len(X) else np.empty((0, net.sizes[-1]))
 
-    def train(self, weights, biases, X, Y, order, batch_size, eta, l2=0.0):
+    def train(self, weights, biases, X, Y, order, batch_size, eta, l2=0.0, checked=False):
         """One pass of mini-batch gradient descent over X[order] in chunks of ``batch_size``.
 
-        ``order=None`` visits the rows as they are. Returns the new (weights, biases).
+        ``order=None`` visits the rows as they are; ``checked``: X is known to be finite (see
+        :func:`require_finite_inputs`). Returns the new (weights, biases).
         """
         if eta < 0:
             raise ValueError(f"eta must be a positive learning rate; got {eta!r}")
@@ -97,7 +96,19 @@ class Engine:
             return weights, biases
         net = self.load(weights, biases)
         try:
-            net.fit(X, Y, epochs=1, batch_size=batch_size, lr=eta, l2=l2, shuffle=False, order=order)
+            # As many threads as the book's NumPy would have (fit uses fewer where a batch is too small to share).
+            net.fit(
+                X,
+                Y,
+                epochs=1,
+                batch_size=batch_size,
+                lr=eta,
+                l2=l2,
+                shuffle=False,
+                order=order,
+                threads=blas_threads(),
+                check_finite=not checked,
+            )
         except DivergenceError as exc:
             # The textbook trains on through overflow with NumPy's warnings; so do we, with one warning.
             warnings.warn(str(exc), RuntimeWarning, stacklevel=3)
@@ -112,6 +123,27 @@ def engine_of(model, loss: str) -> Engine:
     return engines[loss]
 
 
+def rows_in_place(vectors: list, width: int) -> np.ndarray | None:
+    """The rows of the array the vectors are views of, when they are views of its consecutive rows in order.
+
+    The book's loader makes each image a (784, 1) view of a row of one float32 array: its rows are then
+    the matrix itself, with no copy (for 60,000 images, the copy took most of a one-epoch ``SGD`` call).
+    None when the vectors are anything else.
+    """
+    base = getattr(vectors[0], "base", None) if vectors else None
+    if (
+        not isinstance(base, np.ndarray)
+        or base.dtype not in (np.float32, np.float64)
+        or not base.dtype.isnative
+        or not base.flags.c_contiguous
+    ):
+        return None
+    first = core.first_of_consecutive_rows(base, vectors, width)
+    if first < 0:
+        return None
+    return base.reshape(-1, width)[first : first + len(vectors)]
+
+
 def column_matrix(vectors: list, width: int, what: str) -> np.ndarray:
     """Stack column vectors (width, 1) (or anything with ``width`` entries) as the rows of one matrix.
 
@@ -119,14 +151,16 @@ def column_matrix(vectors: list, width: int, what: str) -> np.ndarray:
     float64 engine widens each row as it reads it, exactly, so a float64 copy would only cost time and
     memory. Anything else becomes float64.
     """
-    # The checks run as C-level loops (map over the list): a Python-level test of each vector cost as
-    # much as the copy for 60,000 images.
-    if vectors and set(map(type, vectors)) == {np.ndarray} and set(map(_SHAPE, vectors)) == {(width, 1)}:
-        # The book's own layout: its columns laid end to end are the matrix's rows, copied in one call.
-        dtype = np.float32 if set(map(_DTYPE, vectors)) == {np.dtype(np.float32)} else np.float64
-        out = np.empty((len(vectors), width), dtype=dtype)
-        np.concatenate(vectors, axis=0, out=out.reshape(-1, 1), casting="same_kind")
-        return out
+    rows = rows_in_place(vectors, width)
+    if rows is not None:
+        return rows
+    first = vectors[0] if vectors else None
+    if isinstance(first, np.ndarray) and first.dtype in (np.float32, np.float64) and first.dtype.isnative:
+        # Arrays of one floating-point type, checked and copied in one pass by the engine (a check of
+        # each vector in Python cost as much as the copy for 60,000 images).
+        out = np.empty((len(vectors), width), dtype=first.dtype)
+        if core.copy_rows(vectors, out):
+            return out
     out = np.empty((len(vectors), width), dtype=np.float64)
     rows = []
     for i, v in enumerate(vectors):
@@ -156,6 +190,11 @@ def inputs_and_targets(data: list, n_in: int, n_out: int, what: str) -> tuple[np
         column_matrix([x for x, _ in data], n_in, f"{what}: input"),
         column_matrix([y for _, y in data], n_out, f"{what}: target"),
     )
+
+
+def require_finite_inputs(X: np.ndarray, what: str) -> None:
+    """Raise ValueError if the inputs X hold NaN or infinity: once per ``SGD`` call, not once per epoch."""
+    require_finite(X, f"{what}: input")
 
 
 def inputs_and_labels(data: list, n_in: int, what: str) -> tuple[np.ndarray, np.ndarray]:

@@ -65,6 +65,7 @@ class Network:
         n = len(training_data)
         n_in, n_out = self._widths()
         X, Y = _bridge.inputs_and_targets(training_data, n_in, n_out, "training_data")
+        _bridge.require_finite_inputs(X, "training_data")
         if test_data:
             test_data = list(test_data)
             n_test = len(test_data)
@@ -81,7 +82,7 @@ class Network:
                     self.update_mini_batch(mini_batch, eta)
             else:
                 self.weights, self.biases = self._engine().train(
-                    self.weights, self.biases, X, Y, order, mini_batch_size, eta
+                    self.weights, self.biases, X, Y, order, mini_batch_size, eta, checked=True
                 )
             if test_data:
                 if _bridge.overrides(self, Network, "evaluate"):

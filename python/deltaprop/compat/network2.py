@@ -146,6 +146,7 @@ class Network:
         n = len(training_data)
         n_in, n_out = self._widths()
         X, Y = _bridge.inputs_and_targets(training_data, n_in, n_out, "training_data")
+        _bridge.require_finite_inputs(X, "training_data")
         labels = np.argmax(Y, axis=1)
         if evaluation_data:
             evaluation_data = list(evaluation_data)
@@ -177,7 +178,7 @@ class Network:
                     self.update_mini_batch(mini_batch, eta, lmbda, n)
             else:
                 self.weights, self.biases = engine.train(
-                    self.weights, self.biases, X, Y, order, mini_batch_size, eta, l2=lmbda
+                    self.weights, self.biases, X, Y, order, mini_batch_size, eta, l2=lmbda, checked=True
                 )
             print(f"Epoch {j} training complete")
             if monitor_training_cost:

@@ -11,7 +11,6 @@ loss reported and the same stopping rules.
 
 from __future__ import annotations
 
-import os
 import warnings
 
 import numpy as np
@@ -23,7 +22,7 @@ from sklearn.utils import shuffle as shuffled
 from sklearn.utils.optimize import _check_optimize_result
 from sklearn.utils.validation import validate_data
 
-from .._engine import core
+from .._threads import blas_threads
 from ..network import threads_worth_using
 from ._layout import dense_rows, layer_units_of, load_parameters, make_engine, unpack_parameters
 from ._optimizer import EngineOptimizer
@@ -245,20 +244,6 @@ class _LbfgsObjective:
         cost += 0.5 * self.alpha * float(np.dot(weights, weights)) / self.total_weight
         grad[: engine.n_weights] += (self.alpha / self.total_weight) * weights
         return cost, grad
-
-
-def blas_threads() -> int:
-    """As many threads as NumPy's BLAS would use for scikit-learn's own estimator here.
-
-    So ``OMP_NUM_THREADS``, ``OPENBLAS_NUM_THREADS`` and ``threadpoolctl.threadpool_limits`` set the
-    thread count of these estimators as they set scikit-learn's; nothing process-wide is changed.
-    """
-    if not core.openmp:
-        return 1
-    from threadpoolctl import threadpool_info  # a dependency of scikit-learn
-
-    counts = [pool["num_threads"] for pool in threadpool_info() if pool.get("user_api") == "blas"]
-    return max(1, min(counts)) if counts else max(1, os.cpu_count() or 1)
 
 
 def scipy_needs_iprint() -> bool:

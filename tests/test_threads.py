@@ -1,0 +1,66 @@
+"""The drop-in trainers' thread count: as many threads as NumPy's BLAS would use."""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import pytest
+
+from deltaprop import _threads
+from deltaprop._engine import core
+from deltaprop.compat import network
+
+VARIABLES = ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "OMP_NUM_THREADS")
+
+
+@pytest.fixture
+def environment(monkeypatch):
+    for name in VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    return monkeypatch
+
+
+def test_without_thread_variables_every_core_of_the_process_counts(environment):
+    assert _threads._threads_from_environment() == _threads.available_cores() >= 1
+
+
+@pytest.mark.parametrize(
+    ("settings", "expected"),
+    [
+        ({"OMP_NUM_THREADS": "3"}, 3),
+        ({"OMP_NUM_THREADS": "3,2"}, 3),  # a count per nesting level: the outermost
+        ({"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "4"}, 1),  # the smallest limit holds
+        ({"MKL_NUM_THREADS": " 2 "}, 2),
+    ],
+)
+def test_thread_variables_limit_the_count(environment, settings, expected):
+    for name, value in settings.items():
+        environment.setenv(name, value)
+    assert _threads._threads_from_environment() == expected
+
+
+@pytest.mark.parametrize("value", ["0", "-2", "two", ""])
+def test_thread_variables_that_are_not_counts_are_ignored(environment, value):
+    environment.setenv("OMP_NUM_THREADS", value)
+    assert _threads._threads_from_environment() == _threads.available_cores()
+
+
+@pytest.mark.skipif(not core.openmp, reason="a build without OpenMP trains on one thread")
+def test_threadpoolctl_limits_hold_the_textbook_trainer_to_one_thread():
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    rng = np.random.default_rng(0)
+    data = [(rng.random((784, 1)), np.eye(10)[:, [k % 10]]) for k in range(40)]
+    np.random.seed(0)
+    net = network.Network([784, 30, 10])
+
+    def threads_used() -> int:
+        random.seed(0)
+        net.SGD(data, 1, 10, 3.0)
+        return net._engines["quadratic"]._net.training_info["threads"]
+
+    with threadpoolctl.threadpool_limits(1):
+        assert _threads.blas_threads() == 1
+        assert threads_used() == 1
+    # [784, 30, 10] in batches of 10 is worth two threads (tests/test_training_control.py).
+    assert threads_used() == min(2, _threads.blas_threads())

@@ -6,18 +6,20 @@ constructor arguments on 10,000 Fashion-MNIST training images (float64, pixels /
 (tol=0 and n_iter_no_change above max_iter, so it never stops early; ConvergenceWarning silenced); its
 wall time divided by its ``n_iter_`` is one measurement, and the table shows the median over ``--repeats``
 fits of each side, alternated so that the machine's load hits both alike, after one untimed warm-up fit
-each. Loading the data and scoring are outside the timings. The ratio is scikit-learn's s/epoch over
-deltaprop's; the targets are >= 1.5x at batch_size "auto" and >= 3x at 32. The test accuracy (10,000
-images) after the last fit of each side is a sanity check.
+each; each timed fit starts after a pause of half a second, so that none starts while the other side's
+BLAS threads still spin. Loading the data and scoring are outside the timings. The ratio is
+scikit-learn's s/epoch over deltaprop's; the targets are >= 1.5x at batch_size "auto" and >= 3x at 32.
+The test accuracy (10,000 images) after the last fit of each side is a sanity check.
 
-    python bench/sklearn_speed.py [--epochs 5] [--repeats 3] [--threads 1] [--samples 10000]
+    python bench/sklearn_speed.py [--epochs 5] [--repeats 3] [--threads 1,2] [--samples 10000]
                                   [--solvers sgd,adam] [--markdown] [--data-dir DIR]
 
-Threads: threadpoolctl's ``threadpool_limits(limits=--threads)`` is in force around every fit of both
-sides: scikit-learn's BLAS uses that many threads, and deltaprop.sklearn, which uses as many threads as
-NumPy's BLAS would, uses as many too (fewer when a mini-batch is too small to share). Exit
+Threads: each row runs with threadpoolctl's ``threadpool_limits(limits=N)`` in force around every fit of
+both sides, for each N of ``--threads`` (default 1 and 2; left alone, both sides use every core here):
+scikit-learn's BLAS uses that many threads, and deltaprop.sklearn, which uses as many threads as NumPy's
+BLAS would, uses as many too (fewer when a mini-batch is too small to share). Exit
 status 0 whether or not a target is met (this is a measurement), 1 when a fit raised, 2 when it cannot
-run. About a minute on two cores with the defaults.
+run. About two minutes on two cores with the defaults.
 
 Fashion-MNIST comes from Debian's package: apt-get install dataset-fashion-mnist.
 """
@@ -47,9 +49,14 @@ HIDDEN = (100,)
 SEED = 0
 N_TEST = 10_000
 WARMUP_SAMPLES = 2_000  # the untimed first fit of each side: thread pools, page faults, lazy imports
+# A pause before each timed fit: after a product OpenBLAS's threads busy-wait for about a tenth of a
+# second, and a fit started meanwhile shares the cores with them (measured: deltaprop's two-thread
+# epochs 20-30% slower right after a scikit-learn fit than alone or after a pause).
+SETTLE_SECONDS = 0.5
 SOLVERS = {"sgd": {"learning_rate_init": 0.01}, "adam": {"learning_rate_init": 0.001}}
 TARGETS = {"auto": 1.5, 32: 3.0}  # batch_size -> scikit-learn s/epoch over deltaprop's, at least
 COLUMNS = (
+    "threads",
     "solver",
     "batch",
     "sklearn s/epoch",
@@ -79,6 +86,7 @@ class Timing:
 class Cell:
     """One row of the table: both sides at one solver and batch size, or why it did not run."""
 
+    threads: int
     solver: str
     batch_size: int | str
     sklearn: Timing = field(default_factory=Timing)
@@ -121,10 +129,10 @@ def timed_fit(estimator: type, params: dict, X, y):
     return model, seconds
 
 
-def measure_cell(estimators, solver: str, batch_size, args, data, progress) -> Cell:
+def measure_cell(estimators, threads: int, solver: str, batch_size, args, data, progress) -> Cell:
     """Warm up each side once, then alternate their timed fits; s/epoch = fit time / n_iter_."""
     X_train, y_train, X_test, y_test = data
-    cell = Cell(solver, batch_size)
+    cell = Cell(threads, solver, batch_size)
     sides = (("scikit-learn", estimators[0], cell.sklearn), ("deltaprop", estimators[1], cell.deltaprop))
     params = params_for(solver, batch_size, args.epochs)
     stage = ""
@@ -135,7 +143,8 @@ def measure_cell(estimators, solver: str, batch_size, args, data, progress) -> C
         for repeat in range(args.repeats):
             for name, estimator, timing in sides:
                 stage = name
-                progress(f"{solver}, batch {batch_size}: {name}, fit {repeat + 1}/{args.repeats}")
+                progress(f"{threads} thread(s), {solver}, batch {batch_size}: {name}, fit {repeat + 1}/{args.repeats}")
+                time.sleep(SETTLE_SECONDS)
                 model, seconds = timed_fit(estimator, params, X_train, y_train)
                 timing.per_epoch.append(seconds / model.n_iter_)
                 timing.n_iter.append(int(model.n_iter_))
@@ -147,9 +156,10 @@ def measure_cell(estimators, solver: str, batch_size, args, data, progress) -> C
 
 def row_cells(cell: Cell) -> list[str]:
     if cell.failed:
-        return [cell.solver, str(cell.batch_size), f"FAILED: {cell.failed}"]
+        return [str(cell.threads), cell.solver, str(cell.batch_size), f"FAILED: {cell.failed}"]
     target = TARGETS[cell.batch_size]
     return [
+        str(cell.threads),
         cell.solver,
         str(cell.batch_size),
         f"{cell.sklearn.median:.4f}",
@@ -172,14 +182,15 @@ def header_lines(args, n_train: int, n_test: int, where: str) -> list[str]:
         f"{platform.machine()}, load average {load} at start; figures are noisy (few cores, other processes)",
         f"versions: Python {platform.python_version()}, deltaprop {_version('deltaprop')}, "
         f"scikit-learn {_version('scikit-learn')}, numpy {np.__version__} (BLAS {_numpy_blas()})",
-        f"threads: {args.threads}; threadpoolctl's threadpool_limits(limits={args.threads}) around every fit of both "
-        "sides (scikit-learn's BLAS; deltaprop.sklearn follows the same limit)",
+        f"threads: {', '.join(map(str, args.threads))}; threadpoolctl's threadpool_limits(limits=threads) around every "
+        "fit of both sides (scikit-learn's BLAS; deltaprop.sklearn follows the same limit)",
         f"data: Fashion-MNIST from {where}, the first {n_train:,} training images, float64, pixels / 255; "
         f"test accuracy on {n_test:,} test images after the last fit",
         f"estimators: hidden_layer_sizes={HIDDEN}, max_iter={args.epochs}, tol=0, "
         f"n_iter_no_change={args.epochs + 1}, random_state={SEED}, other arguments scikit-learn's defaults; {solvers}",
         f"s/epoch: fit wall time / n_iter_, median of {args.repeats} fits per side, the sides alternated, after one "
-        f"untimed 1-epoch warm-up fit each on {WARMUP_SAMPLES:,} images; ratio = scikit-learn / deltaprop",
+        f"untimed 1-epoch warm-up fit each on {WARMUP_SAMPLES:,} images, each timed fit after a {SETTLE_SECONDS:g} s "
+        "pause; ratio = scikit-learn / deltaprop",
     ]
 
 
@@ -188,6 +199,16 @@ def _positive(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError(f"expected a positive integer; got {text!r}")
     return value
+
+
+def _thread_counts(text: str) -> list[int]:
+    try:
+        counts = [int(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        counts = []
+    if not counts or min(counts) < 1:
+        raise argparse.ArgumentTypeError(f"expected positive thread counts separated by commas; got {text!r}")
+    return counts
 
 
 def _solvers(text: str) -> list[str]:
@@ -201,7 +222,7 @@ def parse_args(argv):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--epochs", type=_positive, default=5, help="epochs of each timed fit (default 5)")
     parser.add_argument("--repeats", type=_positive, default=3, help="timed fits per side and row (default 3)")
-    parser.add_argument("--threads", type=_positive, default=1, help="threads of both sides (default 1)")
+    parser.add_argument("--threads", type=_thread_counts, default=[1, 2], help="threads of both sides (default 1,2)")
     parser.add_argument("--samples", type=_positive, default=10_000, help="training images (default 10,000)")
     parser.add_argument("--solvers", type=_solvers, default=list(SOLVERS), help="default sgd,adam")
     parser.add_argument("--markdown", action="store_true", help="print a Markdown table")
@@ -236,16 +257,20 @@ def main(argv=None) -> int:
         print(bullet + line, flush=True)
     print()
     cells = []
-    with threadpool_limits(limits=args.threads):
-        for solver in args.solvers:
-            for batch_size in TARGETS:
-                cells.append(measure_cell(estimators, solver, batch_size, args, data, progress))
+    for threads in args.threads:
+        with threadpool_limits(limits=threads):
+            for solver in args.solvers:
+                for batch_size in TARGETS:
+                    cells.append(measure_cell(estimators, threads, solver, batch_size, args, data, progress))
     for line in render_table([row_cells(cell) for cell in cells], COLUMNS, args.markdown, left=2):
         print(line)
     for cell in cells:
         for name, timing in (("scikit-learn", cell.sklearn), ("deltaprop", cell.deltaprop)):
             if not cell.failed and min(timing.n_iter) < args.epochs:
-                print(f"note: {name} stopped before max_iter={args.epochs} at {cell.solver}/{cell.batch_size}")
+                print(
+                    f"note: {name} stopped before max_iter={args.epochs} at {cell.threads} thread(s), "
+                    f"{cell.solver}/{cell.batch_size}"
+                )
     return 1 if any(cell.failed for cell in cells) else 0
 
 

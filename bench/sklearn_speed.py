@@ -42,7 +42,7 @@ BENCH_DIR = Path(__file__).resolve().parent
 if str(BENCH_DIR) not in sys.path:
     sys.path.insert(0, str(BENCH_DIR))
 
-from compare import _cpu_model, _numpy_blas, _version  # noqa: E402
+from compare import _cpu_model, _numpy_blas, _positive_ints, _version  # noqa: E402
 from sklearn_parity import import_estimators, render_table  # noqa: E402
 
 HIDDEN = (100,)
@@ -201,16 +201,6 @@ def _positive(text: str) -> int:
     return value
 
 
-def _thread_counts(text: str) -> list[int]:
-    try:
-        counts = [int(part) for part in text.split(",") if part.strip()]
-    except ValueError:
-        counts = []
-    if not counts or min(counts) < 1:
-        raise argparse.ArgumentTypeError(f"expected positive thread counts separated by commas; got {text!r}")
-    return counts
-
-
 def _solvers(text: str) -> list[str]:
     names = [name.strip() for name in text.split(",") if name.strip()]
     if not names or any(name not in SOLVERS for name in names):
@@ -222,7 +212,7 @@ def parse_args(argv):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--epochs", type=_positive, default=5, help="epochs of each timed fit (default 5)")
     parser.add_argument("--repeats", type=_positive, default=3, help="timed fits per side and row (default 3)")
-    parser.add_argument("--threads", type=_thread_counts, default=[1, 2], help="threads of both sides (default 1,2)")
+    parser.add_argument("--threads", type=_positive_ints, default=[1, 2], help="threads of both sides (default 1,2)")
     parser.add_argument("--samples", type=_positive, default=10_000, help="training images (default 10,000)")
     parser.add_argument("--solvers", type=_solvers, default=list(SOLVERS), help="default sgd,adam")
     parser.add_argument("--markdown", action="store_true", help="print a Markdown table")

@@ -14,7 +14,9 @@ methods, printed output and model files, and follow its random numbers: with the
 and ``random.seed`` they start from the same parameters and visit the same mini-batches, and an epoch
 ends at the same weights up to floating-point rounding (differences that, as between any two
 implementations, can grow over many epochs at large learning rates). Each training epoch runs as one call
-into the compiled engine.
+into the compiled engine, on as many threads as NumPy's BLAS would use (``OMP_NUM_THREADS``,
+``OPENBLAS_NUM_THREADS`` and ``threadpoolctl`` limits apply); the images the book's loader makes, views
+of the rows of one array, are read where they lie.
 """
 
 from . import mnist_loader, network, network2

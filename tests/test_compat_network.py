@@ -309,3 +309,35 @@ def test_training_inputs_that_are_not_finite_are_refused(training_data, value):
     net = new_network()
     with pytest.raises(ValueError, match="training_data: input contains NaN or infinite values"):
         net.SGD(data, 1, 10, 3.0)
+
+
+def _views(base, rows, width, shape=None):
+    flat = base.reshape(-1)
+    return [flat[r * width : (r + 1) * width].reshape(shape or (width, 1)) for r in rows]
+
+
+BASE = np.arange(60, dtype=np.float64).reshape(5, 12)
+
+
+@pytest.mark.parametrize(
+    ("vectors", "width", "rows"),
+    [
+        (_views(BASE, [1, 2, 3], 12), 12, BASE[1:4]),  # consecutive rows, in order
+        (_views(BASE, [0, 1, 2], 12, (12,)), 12, BASE[:3]),  # 1-D views too
+        (_views(BASE, [4, 5, 6], 6), 6, BASE.reshape(-1, 6)[4:7]),  # rows of another width in the same memory
+        (_views(BASE, [2, 1], 12), 12, None),  # out of order
+        (_views(BASE, [0, 0], 12), 12, None),  # the same row twice
+        (_views(BASE, [0, 2], 12), 12, None),  # a row left out
+        ([BASE.reshape(-1)[1:13].reshape(12, 1), BASE.reshape(-1)[13:25].reshape(12, 1)], 12, None),  # mid-row
+        ([BASE[i, :6].reshape(6, 1) for i in range(3)], 6, None),  # halves of rows: not consecutive
+        ([BASE[0].reshape(12, 1), BASE[1].reshape(12, 1).copy()], 12, None),  # one is a copy
+        ([BASE[i].astype(np.float32).reshape(12, 1) for i in range(2)], 12, None),  # copies of another dtype
+    ],
+)
+def test_rows_are_used_in_place_only_when_the_vectors_are_consecutive_rows(vectors, width, rows):
+    X = _bridge.column_matrix(vectors, width, "input")
+    np.testing.assert_array_equal(X, [np.ravel(v) for v in vectors])
+    if rows is None:
+        assert not any(np.shares_memory(X, v) for v in vectors)
+    else:
+        assert np.shares_memory(X, BASE) and X.__array_interface__["data"] == rows.__array_interface__["data"]

@@ -341,3 +341,27 @@ def test_rows_are_used_in_place_only_when_the_vectors_are_consecutive_rows(vecto
         assert not any(np.shares_memory(X, v) for v in vectors)
     else:
         assert np.shares_memory(X, BASE) and X.__array_interface__["data"] == rows.__array_interface__["data"]
+
+
+@pytest.mark.filterwarnings("ignore::PendingDeprecationWarning")  # np.matrix's own, on creation
+def test_rows_of_an_ndarray_subclass_become_a_plain_matrix():
+    # np.matrix's * is a matrix product: the book's element-wise arithmetic must not meet one.
+    M = np.matrix(np.arange(12.0).reshape(4, 3))
+    vectors = [M[i].reshape(3, 1) for i in range(4)]
+    X = _bridge.column_matrix(vectors, 3, "input")
+    assert type(X) is np.ndarray and np.shares_memory(X, M)
+    np.testing.assert_array_equal(X, np.asarray(M))
+
+
+def test_a_subclass_with_its_own_backprop_meets_inputs_that_are_not_finite_as_the_book_does(training_data):
+    class Cleaning(network.Network):  # its own backprop: the book's per-sample steps, which take NaN in stride
+        def backprop(self, x, y):
+            return super().backprop(np.nan_to_num(x), y)
+
+    data = [(x.copy(), y) for x, y in training_data[:20]]
+    data[3][0][100, 0] = np.nan
+    np.random.seed(1)  # noqa: NPY002 - the book's Network draws from NumPy's global generator
+    net = Cleaning(SIZES)
+    random.seed(0)
+    net.SGD(data, 1, 10, 3.0)
+    assert all(np.isfinite(w).all() for w in net.weights)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import random
+import sys
 
 import numpy as np
 import pytest
@@ -11,7 +13,7 @@ from deltaprop import _threads
 from deltaprop._engine import core
 from deltaprop.compat import network
 
-VARIABLES = ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "OMP_NUM_THREADS")
+VARIABLES = ("OPENBLAS_NUM_THREADS", "GOTO_NUM_THREADS", "MKL_NUM_THREADS", "OMP_NUM_THREADS")
 
 
 @pytest.fixture
@@ -22,7 +24,8 @@ def environment(monkeypatch):
 
 
 def test_without_thread_variables_every_core_of_the_process_counts(environment):
-    assert _threads._threads_from_environment() == _threads.available_cores() >= 1
+    expected = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    assert _threads._threads_from_environment() == _threads.available_cores() == expected >= 1
 
 
 @pytest.mark.parametrize(
@@ -30,7 +33,8 @@ def test_without_thread_variables_every_core_of_the_process_counts(environment):
     [
         ({"OMP_NUM_THREADS": "3"}, 3),
         ({"OMP_NUM_THREADS": "3,2"}, 3),  # a count per nesting level: the outermost
-        ({"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "4"}, 1),  # the smallest limit holds
+        ({"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "4"}, 1),  # the smallest limit holds: BLAS'
+        ({"OPENBLAS_NUM_THREADS": "4", "OMP_NUM_THREADS": "1"}, 1),  # or OpenMP's, which the engine runs on
         ({"MKL_NUM_THREADS": " 2 "}, 2),
     ],
 )
@@ -40,10 +44,27 @@ def test_thread_variables_limit_the_count(environment, settings, expected):
     assert _threads._threads_from_environment() == expected
 
 
-@pytest.mark.parametrize("value", ["0", "-2", "two", ""])
+@pytest.mark.parametrize("value", ["0", "-2", "two", "", "\u00b2"])  # "²" is a digit that int() refuses
 def test_thread_variables_that_are_not_counts_are_ignored(environment, value):
     environment.setenv("OMP_NUM_THREADS", value)
     assert _threads._threads_from_environment() == _threads.available_cores()
+
+
+@pytest.mark.skipif(not core.openmp, reason="a build without OpenMP trains on one thread")
+def test_without_threadpoolctl_the_variables_count_and_never_more_than_the_cores(environment):
+    environment.setitem(sys.modules, "threadpoolctl", None)  # import threadpoolctl now fails
+    environment.setenv("OMP_NUM_THREADS", "1")
+    assert _threads.blas_threads() == 1
+    environment.setenv("OMP_NUM_THREADS", "64")
+    assert _threads.blas_threads() == _threads.available_cores()
+
+
+@pytest.mark.skipif(not core.openmp, reason="a build without OpenMP trains on one thread")
+@pytest.mark.parametrize("user_api", ["blas", "openmp", None])
+def test_threadpoolctl_limits_on_the_blas_or_on_openmp_hold(user_api):
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    with threadpoolctl.threadpool_limits(1, user_api=user_api):
+        assert _threads.blas_threads() == 1
 
 
 @pytest.mark.skipif(not core.openmp, reason="a build without OpenMP trains on one thread")

@@ -33,9 +33,10 @@ template <class T>
 long long first_of_consecutive_rows(const pybind11::array_t<T>& base, const pybind11::list& vectors,
                                     pybind11::ssize_t width) {
   namespace py = pybind11;
-  const auto row_bytes = static_cast<py::ssize_t>(sizeof(T)) * width;
   const py::ssize_t n = static_cast<py::ssize_t>(vectors.size());
-  if (width <= 0 || n == 0 || !(base.flags() & py::array::c_style) || base.nbytes() % row_bytes != 0) return -1;
+  if (width <= 0 || width > base.nbytes() / static_cast<py::ssize_t>(sizeof(T)) || n == 0) return -1;
+  const auto row_bytes = static_cast<py::ssize_t>(sizeof(T)) * width;  // at most base's size: no overflow
+  if (!(base.flags() & py::array::c_style) || base.nbytes() % row_bytes != 0) return -1;
   const auto start = reinterpret_cast<std::uintptr_t>(base.data());
   const py::ssize_t rows = base.nbytes() / row_bytes;
   py::ssize_t first = -1;
@@ -66,7 +67,7 @@ bool copy_rows(const pybind11::list& vectors, pybind11::array_t<T, pybind11::arr
   for (py::ssize_t i = 0; i < n; ++i, row += width) {
     const char* entries = detail::contiguous_vector<T>(vectors[static_cast<size_t>(i)], width);
     if (entries == nullptr) return false;
-    std::memcpy(row, entries, sizeof(T) * static_cast<size_t>(width));
+    std::memmove(row, entries, sizeof(T) * static_cast<size_t>(width));  // out may even be one of the vectors
   }
   return true;
 }

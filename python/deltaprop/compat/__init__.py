@@ -16,7 +16,7 @@ ends at the same weights up to floating-point rounding (differences that, as bet
 implementations, can grow over many epochs at large learning rates). Each training epoch runs as one call
 into the compiled engine, on as many threads as NumPy's BLAS would use (``OMP_NUM_THREADS``,
 ``OPENBLAS_NUM_THREADS`` and ``threadpoolctl`` limits apply); the images the book's loader makes, views
-of the rows of one array, are read where they lie.
+of the rows of one array, are read where they lie while ``SGD`` runs.
 """
 
 from . import mnist_loader, network, network2

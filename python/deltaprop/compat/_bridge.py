@@ -127,8 +127,8 @@ def rows_in_place(vectors: list, width: int) -> np.ndarray | None:
     """The rows of the array the vectors are views of, when they are views of its consecutive rows in order.
 
     The book's loader makes each image a (784, 1) view of a row of one float32 array: its rows are then
-    the matrix itself, with no copy (for 60,000 images, the copy took most of a one-epoch ``SGD`` call).
-    None when the vectors are anything else.
+    the matrix itself, with no copy (for 60,000 images, the copy took most of a one-epoch ``SGD`` call),
+    read as they are while training runs. None when the vectors are anything else.
     """
     base = getattr(vectors[0], "base", None) if vectors else None
     if (
@@ -141,7 +141,8 @@ def rows_in_place(vectors: list, width: int) -> np.ndarray | None:
     first = core.first_of_consecutive_rows(base, vectors, width)
     if first < 0:
         return None
-    return base.reshape(-1, width)[first : first + len(vectors)]
+    # As a plain ndarray: a subclass's arithmetic (np.matrix's * is a matrix product) is not the book's.
+    return base.view(np.ndarray).reshape(-1, width)[first : first + len(vectors)]
 
 
 def column_matrix(vectors: list, width: int, what: str) -> np.ndarray:

@@ -65,7 +65,6 @@ class Network:
         n = len(training_data)
         n_in, n_out = self._widths()
         X, Y = _bridge.inputs_and_targets(training_data, n_in, n_out, "training_data")
-        _bridge.require_finite_inputs(X, "training_data")
         if test_data:
             test_data = list(test_data)
             n_test = len(test_data)
@@ -75,6 +74,8 @@ class Network:
         order = np.arange(n, dtype=np.int64)
         # A subclass's own update_mini_batch or backprop is called the book's way, a mini-batch at a time.
         stepwise = _bridge.overrides(self, Network, "update_mini_batch", "backprop")
+        if not stepwise:  # the engine trains on X; a subclass's own steps see what the book's would
+            _bridge.require_finite_inputs(X, "training_data")
         for j in range(epochs):
             _bridge.shuffle(order)
             if stepwise:

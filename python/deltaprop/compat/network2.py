@@ -146,7 +146,8 @@ class Network:
         n = len(training_data)
         n_in, n_out = self._widths()
         X, Y = _bridge.inputs_and_targets(training_data, n_in, n_out, "training_data")
-        _bridge.require_finite_inputs(X, "training_data")
+        if not stepwise:  # the engine trains on X; a subclass's own steps see what the book's would
+            _bridge.require_finite_inputs(X, "training_data")
         labels = np.argmax(Y, axis=1)
         if evaluation_data:
             evaluation_data = list(evaluation_data)

@@ -112,6 +112,21 @@ def test_fit_shares_only_mini_batches_big_enough_to_repay_the_threads():
     assert large.training_info["threads"] == 2
 
 
+@needs_openmp
+def test_an_epoch_of_one_mini_batch_shares_it_only_when_it_repays_waking_the_threads():
+    rng = np.random.default_rng(0)
+    X = rng.random((256, 784))
+    y = rng.integers(0, 10, 256)
+    textbook = Network([784, 30, 10], seed=0)  # one batch of 10 an epoch (the book's update_mini_batch)
+    textbook.fit(X[:10], y[:10], epochs=2, batch_size=10, lr=3.0, threads=2)
+    assert textbook.training_info["threads"] == 1
+    textbook.fit(X[:20], y[:20], epochs=2, batch_size=10, lr=3.0, threads=2)  # two batches an epoch
+    assert textbook.training_info["threads"] == 2
+    large = Network([784, 100, 10], seed=0)  # one batch of 256: about 120 MFLOP
+    large.fit(X, y, epochs=2, batch_size=256, lr=0.1, threads=2)
+    assert large.training_info["threads"] == 2
+
+
 @pytest.mark.parametrize("bad", [0, -1, 1.5, "2"])
 def test_threads_must_be_a_positive_integer(bad):
     X, y = make_problem(n=10)

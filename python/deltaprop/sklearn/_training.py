@@ -69,7 +69,8 @@ class EngineTrainedMLP:
             train = (X_train, train[1], np.ascontiguousarray(weights_train, dtype=dtype))
         batch_size = self._batch_rows(X_train.shape[0])
         load_parameters(optimizer.engine, self.coefs_, self.intercepts_)
-        threads = threads_worth_using(blas_threads(), layer_units, batch_size)
+        batches = -(-X_train.shape[0] // batch_size)  # per epoch
+        threads = threads_worth_using(blas_threads(), layer_units, batch_size, batches)
         try:
             self._epochs(optimizer, train, validation, batch_size, threads, incremental)
         except KeyboardInterrupt:

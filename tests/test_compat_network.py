@@ -16,6 +16,7 @@ import textbook_reference as ref
 from textbook_data import copies, digits, max_relative_difference
 
 import deltaprop
+from deltaprop._engine import core
 from deltaprop.compat import _bridge, network
 
 SIZES = [784, 30, 10]
@@ -365,3 +366,9 @@ def test_a_subclass_with_its_own_backprop_meets_inputs_that_are_not_finite_as_th
     random.seed(0)
     net.SGD(data, 1, 10, 3.0)
     assert all(np.isfinite(w).all() for w in net.weights)
+
+
+@pytest.mark.parametrize("width", [0, -1, 13, 2**61, 2**62])
+def test_row_widths_that_do_not_fit_the_array_find_no_rows(width):
+    # 2**61 and 2**62 entries of 8 bytes overflow a byte count: refused before any arithmetic on them.
+    assert core.first_of_consecutive_rows(BASE, [BASE[0]], width) == -1

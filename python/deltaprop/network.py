@@ -682,7 +682,7 @@ class Network:
         history = History()
         n_batches = -(-n_visits // batch_size)
         info = self._training_info
-        threads = threads_worth_using(threads, self._sizes, batch_size, n_batches)
+        threads = threads_worth_using(threads, self._sizes, batch_size, n_visits)
         info.update(lr=lr, batch_size=batch_size, momentum=momentum, nesterov=nesterov, l2=l2, threads=threads)
         info.update(optimizer=optimizer, weighted=sample_weight is not None)
         if optimizer == "adam":
@@ -811,11 +811,12 @@ MIN_FLOPS_PER_THREAD = 2e5
 MIN_FLOPS_PER_THREAD_ONE_BATCH = 1e7
 
 
-def threads_worth_using(requested: int, sizes: list, batch_size: int, batches: int = 2) -> int:
-    """How many of the ``requested`` threads an epoch of ``batches`` mini-batches of ``batch_size`` keeps busy."""
+def threads_worth_using(requested: int, sizes: list, batch_size: int, samples: int) -> int:
+    """How many of the ``requested`` threads an epoch of ``samples`` in mini-batches of ``batch_size`` keeps busy."""
+    batch_size = min(batch_size, samples)
     # Matrix products of a step: forward, weight gradient and input gradient, 2 flops per multiply-add.
     flops = 6 * batch_size * sum(n_in * n_out for n_in, n_out in zip(sizes[:-1], sizes[1:]))
-    per_thread = MIN_FLOPS_PER_THREAD if batches > 1 else MIN_FLOPS_PER_THREAD_ONE_BATCH
+    per_thread = MIN_FLOPS_PER_THREAD if samples > batch_size else MIN_FLOPS_PER_THREAD_ONE_BATCH
     return max(1, min(requested, int(flops // per_thread)))
 
 

@@ -283,8 +283,7 @@ def run(args) -> int:
     display.line(f"data: {data.name}: {counts} of {data.n_features} inputs, {data.n_classes} classes")
     display.line(f"network: {net!r}, {net.n_params:,} parameters")
     asked = args.threads or 1
-    batch_size = min(settings["batch_size"], len(X_train))
-    used = threads_worth_using(asked, net.sizes, batch_size, -(-len(X_train) // batch_size))
+    used = threads_worth_using(asked, net.sizes, settings["batch_size"], len(X_train))
     threads = _plural(used, "thread") + (f" (of {asked} asked: batches too small to share)" if used < asked else "")
     display.line(
         f"training: {_plural(epochs, 'epoch')}, batch size {settings['batch_size']}, {optimizer}, "

@@ -69,8 +69,7 @@ class EngineTrainedMLP:
             train = (X_train, train[1], np.ascontiguousarray(weights_train, dtype=dtype))
         batch_size = self._batch_rows(X_train.shape[0])
         load_parameters(optimizer.engine, self.coefs_, self.intercepts_)
-        batches = -(-X_train.shape[0] // batch_size)  # per epoch
-        threads = threads_worth_using(blas_threads(), layer_units, batch_size, batches)
+        threads = threads_worth_using(blas_threads(), layer_units, batch_size, X_train.shape[0])
         try:
             self._epochs(optimizer, train, validation, batch_size, threads, incremental)
         except KeyboardInterrupt:

@@ -56,6 +56,9 @@ enum class SgdRule { plain, momentum, nesterov };
 
 template <class T, SgdRule Rule, bool Decay>
 struct SgdPieceStep {
+  // μ and η·λ, which stay in vector registers across a fused gradient's blocks.
+  static constexpr int factors_in_registers = (Rule == SgdRule::plain ? 0 : 1) + (Decay ? 1 : 0);
+
   T* params;
   T* velocity;  // unused by the plain rule
   T mu, lr_decay, scale;
@@ -80,6 +83,9 @@ struct SgdPieceStep {
 
 template <class T, bool Decay>
 struct AdamPieceStep {
+  // Its seven factors do not fit beside a fused gradient's loop: the compiler keeps them in memory.
+  static constexpr int factors_in_registers = 0;
+
   T* params;
   T* first;   // m
   T* second;  // s

@@ -250,7 +250,7 @@ void small_weight_gradient(const Input& a, const T* dt, Index n, Update update, 
   // leaves the 16 vector registers room for one factor the update keeps (with 12 accumulators the
   // momentum step was 45% slower). An update that keeps two (momentum with weight decay) pushed a
   // packet of A onto the stack in every iteration; blocks of 4 rows × 2 packets (8 accumulators)
-  // leave room for both (measured: such epochs 10-12% faster; the other updates no faster).
+  // leave room for both (measured: such epochs 6-12% faster; the other updates no faster).
   constexpr bool two_factors = detail::factors_in_registers<Update> >= 2;
   constexpr int NJ = two_factors ? 4 : 3, KV = two_factors ? 2 : 3;
   constexpr Index block = KV * size, panel = 4 * block;

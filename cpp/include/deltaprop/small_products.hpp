@@ -67,14 +67,6 @@ StridedRowPointer<typename Matrix::Scalar> row_pointer(const Matrix& a) {
   return {a.data(), a.outerStride()};
 }
 
-// How many vector registers an update of the weight gradient keeps its factors in while the
-// gradient's blocks are computed: Update::factors_in_registers where it says, else none.
-template <class Update, class = void>
-constexpr int factors_in_registers = 0;
-template <class Update>
-constexpr int factors_in_registers<Update, std::void_t<decltype(Update::factors_in_registers)>> =
-    Update::factors_in_registers;
-
 namespace ei = Eigen::internal;
 template <class T>
 using Packet = typename ei::packet_traits<T>::type;
@@ -239,8 +231,9 @@ void small_forward(const Input& a, MatrixIn<T> w, VectorIn<T> b, MatrixOut<T> z)
 // For each entry of the n × k weight gradient G = dt · A (dt is n × m, row-major, contiguous; A is
 // m × k, a row-major matrix or ScatteredRows), calls update(offset, g) once with g holding that entry — a SIMD packet
 // of consecutive entries of a row, or a single value at a row's end — where offset is the entry's index in a row-major
-// n × k matrix. Update is a callable with a template operator() for both. progress(done, n · k) is called every few
-// blocks with the number of entries done, for work to interleave.
+// n × k matrix. Update is a callable with a template operator() for both, saying in factors_in_registers
+// how many vector registers it keeps its factors in while the blocks are computed. progress(done, n · k) is called
+// every few blocks with the number of entries done, for work to interleave.
 template <class T, class Input, class Update, class Progress = NoProgress>
 void small_weight_gradient(const Input& a, const T* dt, Index n, Update update, Progress&& progress = {}) {
   const Index m = a.rows(), k = a.cols();
@@ -251,7 +244,7 @@ void small_weight_gradient(const Input& a, const T* dt, Index n, Update update, 
   // momentum step was 45% slower). An update that keeps two (momentum with weight decay) pushed a
   // packet of A onto the stack in every iteration; blocks of 4 rows × 2 packets (8 accumulators)
   // leave room for both (measured: such epochs 6-12% faster; the other updates no faster).
-  constexpr bool two_factors = detail::factors_in_registers<Update> >= 2;
+  constexpr bool two_factors = Update::factors_in_registers >= 2;
   constexpr int NJ = two_factors ? 4 : 3, KV = two_factors ? 2 : 3;
   constexpr Index block = KV * size, panel = 4 * block;
   // Panels of columns outermost: their slice of A stays in the L1 cache while every weight row passes.

@@ -56,22 +56,22 @@ void register_kernels(const Config& c) {
       };
     });
 
-    // The step small batches take instead of the two above and sgd_step: the gradient's product
-    // with the optimizer's step applied to each block of it in registers (reads and writes W).
-    if (m <= kSmallBatchRows) {
-      add_kernel<T>(c, bench_name<T>(c, "fused_update_layer", l), gemm_flops(n_out, n_in, m), 0,
-                    [l, &c](BatchState<T>& s) {
-                      return [&s, l, &c] {
-                        const Layout& layout = s.net.layout();
-                        T* p = s.net.params().data();
-                        T* v = s.velocity.data();
-                        const Moments<T> mw{layout.weight(v, l).data()}, mb{layout.bias(v, l).data()};
-                        dense_sgd_update<T>(s.input(l), s.ws.deltas[l], static_cast<double>(c.batch), c.sgd,
-                                            layout.weight(p, l), layout.bias(p, l), mw, mb, s.ws.scratch.data());
-                        return p;
-                      };
-                    });
-    }
+    // The step a layer takes instead of the two above and sgd_step: for small batches, the
+    // gradient's product with the optimizer's step applied to each block of it in registers; for
+    // large ones (SGD), the product accumulated into the velocity, with a pass over it and W.
+    add_kernel<T>(c, bench_name<T>(c, m <= kSmallBatchRows ? "fused_update_layer" : "product_update_layer", l),
+                  gemm_flops(n_out, n_in, m), 0, [l, &c](BatchState<T>& s) {
+                    return [&s, l, &c] {
+                      const Layout& layout = s.net.layout();
+                      T* p = s.net.params().data();
+                      T* v = s.velocity.data();
+                      const Moments<T> mw{layout.weight(v, l).data()}, mb{layout.bias(v, l).data()};
+                      dense_layer_step<T>(s.input(l), s.ws.deltas[l], static_cast<double>(c.batch), c.sgd,
+                                          layout.weight(p, l), layout.bias(p, l), mw, mb, s.ws.scratch.data(),
+                                          s.ws.gemm[l]->weight_grad);
+                      return p;
+                    };
+                  });
 
     // ∂C/∂aˡ⁻¹ = δˡ Wˡ: the GEMM that carries δ back; training needs it for every layer but the first.
     if (l > 0) {

@@ -421,9 +421,21 @@ def test_nesterov_differs_from_classical_momentum_after_one_step(dtype):
     assert_matches_reference(moved[True], [-0.15, 0.3], dtype)
 
 
-# The shapes of fused updates: batches up to the small-batch limit and beyond, widths around the
-# SIMD packet and register-block sizes (remainders in every direction), and the benchmark layers.
-FUSED_SHAPES = [(1, 1, 1), (3, 5, 2), (10, 784, 30), (7, 25, 13), (32, 100, 10), (33, 47, 9), (64, 129, 65)]
+# The shapes of layer updates: batches up to the small-batch limit (fused into the gradient's
+# blocks) and beyond (through its product, over one or several of the product's depth blocks),
+# widths around the SIMD packet and register-block sizes (remainders in every direction), and
+# the benchmark layers.
+FUSED_SHAPES = [
+    (1, 1, 1),
+    (3, 5, 2),
+    (10, 784, 30),
+    (7, 25, 13),
+    (32, 100, 10),
+    (33, 47, 9),
+    (64, 129, 65),
+    (128, 784, 30),
+    (700, 37, 29),
+]
 
 
 @pytest.mark.parametrize("dtype", DTYPES)

@@ -329,8 +329,9 @@ void bind_kernels(py::module_& k) {
                                       velocity_w.outerStride() == w.cols() && velocity_b.size() == b.size()),
                           "velocities must have the shapes of the parameters");
         const Moments<T> mw{moving ? velocity_w.data() : nullptr}, mb{moving ? velocity_b.data() : nullptr};
-        dense_sgd_update<T>(a_prev, delta, static_cast<double>(delta.rows()),
-                            SgdConfig{lr, momentum, nesterov, weight_decay}, w, b, mw, mb, scratch.data());
+        GemmBuffers<T> buffers(w.rows(), w.cols(), delta.rows());
+        dense_layer_step<T>(a_prev, delta, static_cast<double>(delta.rows()),
+                            SgdConfig{lr, momentum, nesterov, weight_decay}, w, b, mw, mb, scratch.data(), buffers);
       },
       "w"_a.noconvert(), "b"_a.noconvert(), "a_prev"_a.noconvert(), "delta"_a.noconvert(), "velocity_w"_a.noconvert(),
       "velocity_b"_a.noconvert(), "lr"_a, "momentum"_a = 0.0, "nesterov"_a = false, "weight_decay"_a = 0.0,

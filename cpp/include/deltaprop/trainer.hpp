@@ -19,7 +19,7 @@
 #include <omp.h>
 #endif
 
-#include "dense_update.hpp"
+#include "layer_step.hpp"
 #include "prefetch.hpp"
 #include "propagation.hpp"
 
@@ -182,6 +182,10 @@ class Trainer {
         double cost;
         if (small) {
           cost = small_batch_step(*ws_[0], x, y, start, rows, shuffle, step, weight);
+        } else if (takes_layer_step(step, rows)) {
+          cost = with_rows(*ws_[0], x, y, start, rows, shuffle, [&](MatrixIn<T> xb, MatrixIn<T> yb, const T* wb) {
+            return layerwise_step(*ws_[0], xb, yb, wb, weight, step, NoProgress{});
+          });
         } else {
           cost = slice_step(*ws_[0], x, y, start, rows, shuffle, weight) * static_cast<double>(rows) / weight;
           sgd_step<T>(step, net_.params(), ws_[0]->grad, first_, second_, net_.layout().n_weights());
@@ -389,15 +393,15 @@ class Trainer {
     });
   }
 
-  // A whole training step on rows [start, start + rows) of the epoch's order, for small batches:
-  // each layer's parameters take their step as soon as δ has passed through them (δ goes on with
-  // the old W). Returns rows × the batch's (weighted) mean cost before the step.
+  // A whole training step on rows [start, start + rows) of the epoch's order, for small batches,
+  // layer by layer (see layerwise_step), the next batch's rows fetched meanwhile. Returns rows ×
+  // the batch's (weighted) mean cost before the step.
   template <class S>
   double small_batch_step(Workspace<T>& ws, MatrixIn<S> x, MatrixIn<T> y, Index start, Index rows, bool shuffle,
                           const SgdConfig& config, double weight) {
     if (!shuffle) {
       return with_rows(ws, x, y, start, rows, false, [&](MatrixIn<T> xb, MatrixIn<T> yb, const T* wb) {
-        return small_batch_step(ws, xb, yb, wb, weight, config, NoProgress{});
+        return layerwise_step(ws, xb, yb, wb, weight, config, NoProgress{});
       });
     }
     // The next batch's rows, fetched while this batch's first layer takes its step.
@@ -406,15 +410,15 @@ class Trainer {
     if constexpr (reads_rows_of<S, T>) {
       if (reads_in_place<S>(rows, config, 1)) {  // only the targets are gathered
         const S** first = point_to_rows(ws, x, y, start, 0, rows);
-        return small_batch_step(ws, ScatteredRows<S>{first, rows, x.cols()}, Workspace<T>::top(ws.targets, rows),
-                                sample_weight_ != nullptr ? ws.weights.data() : nullptr, weight, config, fetch_next);
+        return layerwise_step(ws, ScatteredRows<S>{first, rows, x.cols()}, Workspace<T>::top(ws.targets, rows),
+                              sample_weight_ != nullptr ? ws.weights.data() : nullptr, weight, config, fetch_next);
       }
     }
     // Gathered (rows of another type converted as they are).
     return with_rows(
         ws, x, y, start, rows, true,
         [&](MatrixIn<T> xb, MatrixIn<T> yb, const T* wb) {
-          return small_batch_step(ws, xb, yb, wb, weight, config, fetch_next);
+          return layerwise_step(ws, xb, yb, wb, weight, config, fetch_next);
         },
         true);
   }
@@ -445,10 +449,14 @@ class Trainer {
     }
   }
 
-  // x: the batch's input rows, a matrix or ScatteredRows.
+  // A whole training step in which each layer's parameters take their step as soon as δ has passed
+  // through them (δ goes on with the old W): for small batches (any update), and for large ones
+  // when the step can be taken through the weight gradient's product (see product_update.hpp).
+  // x: the batch's input rows, a matrix or (small batches only) ScatteredRows. Returns rows × the
+  // batch's (weighted) mean cost before the step.
   template <class Input, class Progress>
-  double small_batch_step(Workspace<T>& ws, const Input& x, MatrixIn<T> y, const T* weights, double weight,
-                          const SgdConfig& config, Progress&& first_layer_progress) {
+  double layerwise_step(Workspace<T>& ws, const Input& x, MatrixIn<T> y, const T* weights, double weight,
+                        const SgdConfig& config, Progress&& first_layer_progress) {
     const Index rows = x.rows();
     const Layout& layout = net_.layout();
     const Index depth = net_.num_layers();
@@ -487,9 +495,11 @@ class Trainer {
                                delta_prev);
       }
       if (l > 0) {
-        dense_sgd_update<T>(input_of(l), delta, weight, config, w, b, mw, mb, ws.scratch.data());
+        dense_layer_step<T>(input_of(l), delta, weight, config, w, b, mw, mb, ws.scratch.data(),
+                            ws.gemm[l]->weight_grad);
       } else {
-        dense_sgd_update<T>(x, delta, weight, config, w, b, mw, mb, ws.scratch.data(), first_layer_progress);
+        dense_layer_step<T>(x, delta, weight, config, w, b, mw, mb, ws.scratch.data(), ws.gemm[0]->weight_grad,
+                            first_layer_progress);
       }
     }
     return cost;
@@ -575,7 +585,7 @@ class Trainer {
       batch_penalty_ = batch_penalty(config, rows, weight);
     }
 #pragma omp barrier
-    const bool small = rows <= kSmallBatchRows;
+    const bool layerwise = takes_layer_step(config, rows);
     T* params = net_.params().data();
     for (Index l = depth - 1; l >= 0; --l) {
       MatrixMap<T> delta = Workspace<T>::top(ws.deltas[l], rows);
@@ -596,11 +606,11 @@ class Trainer {
       auto b = layout.bias(params, l).segment(n0, units);
       auto mine = delta.middleCols(n0, units);
       const Index w_at = static_cast<Index>(w.data() - params), b_at = static_cast<Index>(b.data() - params);
-      if (small) {
+      if (layerwise) {
         const Moments<T> mw{first_.data() + w_at, second_.data() + w_at},
             mb{first_.data() + b_at, second_.data() + b_at};
         with_input(l, [&](const auto& input) {
-          dense_sgd_update<T>(input, mine, weight, config, w, b, mw, mb, own.scratch.data());
+          dense_layer_step<T>(input, mine, weight, config, w, b, mw, mb, own.scratch.data(), own.gemm[l]->weight_grad);
         });
       } else if constexpr (!is_scattered<Input>) {
         auto dw = layout.weight(own.grad.data(), l).middleRows(n0, units);

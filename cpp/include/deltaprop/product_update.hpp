@@ -1,0 +1,63 @@
+// A dense layer's gradient-descent step on a large mini-batch, with the weight gradient's product
+// accumulated straight into the buffer the rule changes: the velocity (momentum) or the weights
+// (plain SGD). ∂C/∂W is never stored, so the zeroing of a gradient buffer and the optimizer's
+// separate pass over it disappear; what is left are one or two passes over the velocity and W.
+#pragma once
+
+#include "gemm.hpp"
+#include "optimizers.hpp"
+
+namespace deltaprop {
+
+// Whether config's step can be taken this way: SGD with or without (classic) momentum. Nesterov's
+// and Adam's steps need the gradient itself.
+inline bool updates_through_product(const SgdConfig& c) { return c.method == Method::sgd && !c.nesterov; }
+
+// W, b and their velocities (mw, mb: see Moments) take one step of `config` on the gradients
+// ∂C/∂W = δᵀ A / divisor and ∂C/∂b = Σ δ / divisor, A being the layer's input (divisor: the
+// batch's rows, or its total sample weight when δ carries the weights). With g_eff = ∂C/∂W + λ W:
+//   plain:     W ← (W − ηλ W) − (η / divisor) δᵀA
+//   momentum:  v ← (μ v − ηλ W) − (η / divisor) δᵀA;  W ← W + v
+// which is sgd_step's rule with its terms summed in another order. bias_sums: room for fan_out
+// entries.
+template <class T>
+void product_sgd_update(MatrixIn<T> a_prev, MatrixIn<T> delta, double divisor, const SgdConfig& config, MatrixOut<T> w,
+                        VectorOut<T> b, Moments<T> mw, Moments<T> mb, T* bias_sums, GemmBuffers<T>& buffers) {
+  const Index m = delta.rows(), n = w.rows(), k = w.cols();
+  DELTAPROP_REQUIRE(updates_through_product(config), "this step needs the gradient itself");
+  DELTAPROP_REQUIRE(m > 0, "gradients of an empty batch");
+  DELTAPROP_REQUIRE(a_prev.rows() == m && a_prev.cols() == k, "input and delta must have the batch's rows");
+  DELTAPROP_REQUIRE(delta.cols() == n && b.size() == n, "delta and bias must have one column per output");
+  DELTAPROP_REQUIRE(w.outerStride() == k, "weights must be contiguous");
+  const bool momentum = config.momentum != 0.0;
+  DELTAPROP_REQUIRE(!momentum || (mw.first != nullptr && mb.first != nullptr),
+                    "this update needs a velocity for the weights and the biases");
+  const T lr_decay = static_cast<T>(config.lr * config.weight_decay);
+  const T alpha = static_cast<T>(-config.lr / divisor);
+  auto wa = VectorMap<T>(w.data(), n * k).array();  // contiguous: one pass over all entries
+  if (momentum) {
+    MatrixMap<T> v(mw.first, n, k);
+    auto va = VectorMap<T>(mw.first, n * k).array();
+    const T mu = static_cast<T>(config.momentum);
+    if (lr_decay != T(0)) {
+      va = mu * va - lr_decay * wa;
+    } else {
+      va *= mu;
+    }
+    gemm_accumulate<T>(transposed<T>(delta), plain<T>(a_prev), m, v, alpha, buffers);
+    wa += va;
+  } else {
+    if (lr_decay != T(0)) wa -= lr_decay * wa;
+    gemm_accumulate<T>(transposed<T>(delta), plain<T>(a_prev), m, w, alpha, buffers);
+  }
+  // Σ δ row by row, so every entry is summed in the same order whatever the data's alignment.
+  VectorMap<T> sums(bias_sums, n);
+  sums.setZero();
+  for (Index i = 0; i < m; ++i) sums += delta.row(i).transpose();
+  with_sgd_piece_step<T>(config, b.data(), mb, 0.0, [&](auto step) {
+    const T scale = static_cast<T>(static_cast<double>(step.scale) / divisor);
+    for (Index j = 0; j < n; ++j) step(j, scale * sums[j]);
+  });
+}
+
+}  // namespace deltaprop

@@ -9,16 +9,18 @@
 
 namespace deltaprop {
 
-// Whether config's step can be taken this way: SGD with or without (classic) momentum. Nesterov's
-// and Adam's steps need the gradient itself.
-inline bool updates_through_product(const SgdConfig& c) { return c.method == Method::sgd && !c.nesterov; }
+// Whether config's step can be taken this way: every SGD rule. Adam's step needs the gradient
+// itself.
+inline bool updates_through_product(const SgdConfig& c) { return c.method == Method::sgd; }
 
 // W, b and their velocities (mw, mb: see Moments) take one step of `config` on the gradients
 // ∂C/∂W = δᵀ A / divisor and ∂C/∂b = Σ δ / divisor, A being the layer's input (divisor: the
 // batch's rows, or its total sample weight when δ carries the weights). With g_eff = ∂C/∂W + λ W:
 //   plain:     W ← (W − ηλ W) − (η / divisor) δᵀA
 //   momentum:  v ← (μ v − ηλ W) − (η / divisor) δᵀA;  W ← W + v
-// which is sgd_step's rule with its terms summed in another order. bias_sums: room for fan_out
+//   Nesterov:  the same v, with W ← (W − μ v_old) + (1 + μ) v
+// which is sgd_step's rule with its terms summed in another order (Nesterov's W + μ v + step,
+// step = v − μ v_old, regrouped so that the step itself is never needed). bias_sums: room for fan_out
 // entries.
 template <class T>
 void product_sgd_update(MatrixIn<T> a_prev, MatrixIn<T> delta, double divisor, const SgdConfig& config, MatrixOut<T> w,
@@ -39,13 +41,33 @@ void product_sgd_update(MatrixIn<T> a_prev, MatrixIn<T> delta, double divisor, c
     MatrixMap<T> v(mw.first, n, k);
     auto va = VectorMap<T>(mw.first, n * k).array();
     const T mu = static_cast<T>(config.momentum);
-    if (lr_decay != T(0)) {
+    if (config.nesterov) {  // W ← W − μ v_old and v ← μ v_old − ηλ W_old in one pass
+      T* p = w.data();
+      T* vel = mw.first;
+      if (lr_decay != T(0)) {
+        for (Index i = 0; i < n * k; ++i) {
+          const T p_old = p[i], v_old = vel[i];
+          p[i] = p_old - mu * v_old;
+          vel[i] = mu * v_old - lr_decay * p_old;
+        }
+      } else {
+        for (Index i = 0; i < n * k; ++i) {
+          const T v_old = vel[i];
+          p[i] -= mu * v_old;
+          vel[i] = mu * v_old;
+        }
+      }
+    } else if (lr_decay != T(0)) {
       va = mu * va - lr_decay * wa;
     } else {
       va *= mu;
     }
     gemm_accumulate<T>(transposed<T>(delta), plain<T>(a_prev), m, v, alpha, buffers);
-    wa += va;
+    if (config.nesterov) {
+      wa += (T(1) + mu) * va;
+    } else {
+      wa += va;
+    }
   } else {
     if (lr_decay != T(0)) wa -= lr_decay * wa;
     gemm_accumulate<T>(transposed<T>(delta), plain<T>(a_prev), m, w, alpha, buffers);

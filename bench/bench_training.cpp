@@ -36,23 +36,20 @@ void register_training(const Config& c) {
     };
   });
 
-  // One step as the trainer takes it on an in-order batch: forward, cost, backward, SGD update.
+  // One step as the trainer takes it on an in-order batch: forward, cost, backward, update.
   benchmark::RegisterBenchmark(bench_name<T>(c, "train_step").c_str(), [&c, m](benchmark::State& state) {
     BatchState<T> s(c, m);
+    Trainer<T> trainer(s.net);
     const Vector<T> start = s.net.params();
-    const Index n_weights = s.net.layout().n_weights();
     std::int64_t steps = 0;
     for (auto _ : state) {
-      MatrixMap<T> out = forward<T>(s.net, s.ws, s.x);
-      benchmark::DoNotOptimize(loss_value<T>(s.net.loss(), out, s.y));
-      backward<T>(s.net, s.ws, s.x, s.y);
-      sgd_step<T>(c.sgd, s.net.params(), s.ws.grad, s.velocity, s.velocity, n_weights);
-      benchmark::DoNotOptimize(s.net.params().data());
+      // An epoch of one in-order batch takes the route training takes (fused or through the products).
+      benchmark::DoNotOptimize(trainer.train_epoch(s.x, s.y, m, c.sgd, false, 0, 1).cost_sum);
       benchmark::ClobberMemory();
       if (++steps % kStepsPerRestart == 0) {
         state.PauseTiming();
         s.net.params() = start;
-        s.velocity.setZero();
+        trainer.reset_optimizer();
         state.ResumeTiming();
       }
     }

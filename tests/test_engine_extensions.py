@@ -132,11 +132,16 @@ def test_a_row_of_weight_zero_whose_output_overflows_leaves_the_gradient_finite(
 # --------------------------------------------------------------------------- training epochs
 
 EPOCH_ROWS = 100
-METHODS = {"nesterov": {"method": "sgd", "momentum": 0.9, "nesterov": True}, "adam": {"method": "adam"}}
+METHODS = {
+    "plain": {"method": "sgd"},
+    "momentum": {"method": "sgd", "momentum": 0.9},
+    "nesterov": {"method": "sgd", "momentum": 0.9, "nesterov": True},
+    "adam": {"method": "adam"},
+}
 # (method, net) -> learning rate: as large as keeps the exp output from overflowing with one-row batches.
 LEARNING_RATES = {
-    ("nesterov", "softmax"): 0.05,
-    ("nesterov", "poisson"): 0.005,
+    **{(sgd, "softmax"): 0.05 for sgd in ("plain", "momentum", "nesterov")},
+    **{(sgd, "poisson"): 0.005 for sgd in ("plain", "momentum", "nesterov")},
     ("adam", "softmax"): 0.01,
     ("adam", "poisson"): 0.01,
 }
@@ -174,7 +179,7 @@ def reference_epochs(net, dtype, weighted, batch_size, method, l2):
 @pytest.mark.parametrize("l2", L2)
 @pytest.mark.parametrize("weighted", [False, True], ids=["unweighted", "weighted"])
 @pytest.mark.parametrize("method", METHODS)
-@pytest.mark.parametrize("batch_size", [1, 7, 32, 33, 64])  # ≤ 32 rows: fused small-batch steps; more: GEMM
+@pytest.mark.parametrize("batch_size", [1, 7, 32, 33, 64])  # ≤ 32 rows: fused steps; more: through GEMMs
 @pytest.mark.parametrize("net", ["softmax", "poisson"])
 def test_two_epochs_match_reference(net, batch_size, method, weighted, l2, threads, dtype):
     params, x, y, w, orders = epoch_problem(net, dtype, weighted)

@@ -522,31 +522,39 @@ class Trainer {
     if constexpr (std::is_same_v<S, T>) {
       if (!shuffle) {
         shared_layers(t, team, MatrixIn<T>(x.middleRows(start, rows)), y.middleRows(start, rows),
-                      sample_weight_ != nullptr ? sample_weight_ + start : nullptr, config, weight);
+                      sample_weight_ != nullptr ? sample_weight_ + start : nullptr, config, weight, NoProgress{});
         return;
       }
     }
     const auto [r0, r1] = share(rows, t, team);  // each thread gathers its share of the rows
     const T* weights = sample_weight_ != nullptr ? ws.weights.data() : nullptr;
+    // As on one thread, a small batch's first layer fetches the next batch's rows while it takes its step.
+    const bool small = rows <= kSmallBatchRows;
+    const Index next = small ? std::min(rows, static_cast<Index>(order_.size()) - start - rows) : 0;
+    const Index* next_order = order_.data() + start + rows;
     if constexpr (reads_rows_of<S, T>) {
-      if (rows <= kSmallBatchRows && reads_in_place<S>(rows, config, team)) {  // as on one thread
+      if (small && reads_in_place<S>(rows, config, team)) {  // as on one thread; every thread reads every row
         const S** first = point_to_rows(ws, x, y, start, r0, r1);
+        RowPrefetcher<S> fetch_next(x.data(), x.outerStride(), next_order, next, x.cols());
 #pragma omp barrier
         shared_layers(t, team, ScatteredRows<S>{first, rows, x.cols()}, Workspace<T>::top(ws.targets, rows), weights,
-                      config, weight);
+                      config, weight, fetch_next);
         return;
       }
     }
-    gather(ws, x, y, start, r0, r1);
+    gather(ws, x, y, start, r0, r1, small);
+    const auto [q0, q1] = share(next, t, team);  // the rows this thread gathers next
+    RowPrefetcher<S> fetch_share(x.data(), x.outerStride(), next_order + q0, q1 - q0, x.cols());
 #pragma omp barrier
     shared_layers(t, team, MatrixIn<T>(Workspace<T>::top(ws.input, rows)), Workspace<T>::top(ws.targets, rows), weights,
-                  config, weight);
+                  config, weight, fetch_share);
   }
 
-  // xb: the batch's input, a matrix or (small batches only) ScatteredRows.
-  template <class Input>
+  // xb: the batch's input, a matrix or (small batches only) ScatteredRows. first_layer_progress: see
+  // layerwise_step.
+  template <class Input, class Progress>
   void shared_layers(int t, int team, const Input& xb, MatrixIn<T> yb, const T* weights, const SgdConfig& config,
-                     double weight) {
+                     double weight, Progress&& first_layer_progress) {
     Workspace<T>& ws = *ws_[0];
     Workspace<T>& own = *ws_[t];
     const Layout& layout = net_.layout();
@@ -610,7 +618,13 @@ class Trainer {
         const Moments<T> mw{first_.data() + w_at, second_.data() + w_at},
             mb{first_.data() + b_at, second_.data() + b_at};
         with_input(l, [&](const auto& input) {
-          dense_layer_step<T>(input, mine, weight, config, w, b, mw, mb, own.scratch.data(), own.gemm[l]->weight_grad);
+          if (l == 0) {
+            dense_layer_step<T>(input, mine, weight, config, w, b, mw, mb, own.scratch.data(), own.gemm[l]->weight_grad,
+                                first_layer_progress);
+          } else {
+            dense_layer_step<T>(input, mine, weight, config, w, b, mw, mb, own.scratch.data(),
+                                own.gemm[l]->weight_grad);
+          }
         });
       } else if constexpr (!is_scattered<Input>) {
         auto dw = layout.weight(own.grad.data(), l).middleRows(n0, units);

@@ -35,6 +35,14 @@ void dense_forward(MatrixIn<T> w, VectorIn<T> b, MatrixIn<T> a_prev, MatrixOut<T
   gemm_accumulate<T>(plain<T>(a_prev), transposed<T>(w), w.cols(), z, T(1), buffers);
 }
 
+// out = Σ over the rows of δ, row by row, so every entry is summed in the same order whatever the
+// data's memory alignment.
+template <class T>
+void sum_rows(MatrixIn<T> delta, VectorOut<T> out) {
+  out.setZero();
+  for (Index i = 0; i < delta.rows(); ++i) out += delta.row(i).transpose();
+}
+
 // ∂C/∂W = δᵀ A / m,  ∂C/∂b = Σ over rows of δ / m  (gradients of the batch's mean cost). With a
 // divisor, it replaces m (the total sample weight, when δ's rows carry the weights).
 template <class T>
@@ -47,9 +55,7 @@ void dense_parameter_gradients(MatrixIn<T> a_prev, MatrixIn<T> delta, MatrixOut<
   const T inv_m = T(1) / (divisor != T(0) ? divisor : static_cast<T>(delta.rows()));
   dw.setZero();
   gemm_accumulate<T>(transposed<T>(delta), plain<T>(a_prev), delta.rows(), dw, inv_m, buffers);
-  // Row by row, so every entry is summed in the same order whatever the data's memory alignment.
-  db.setZero();
-  for (Index i = 0; i < delta.rows(); ++i) db += delta.row(i).transpose();
+  sum_rows<T>(delta, db);
   db *= inv_m;
 }
 

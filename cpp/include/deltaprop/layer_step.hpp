@@ -4,8 +4,6 @@
 // see dense_parameter_gradients and sgd_step.)
 #pragma once
 
-#include <type_traits>
-
 #include "dense_update.hpp"
 #include "product_update.hpp"
 

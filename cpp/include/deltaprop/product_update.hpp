@@ -4,7 +4,7 @@
 // separate pass over it disappear; what is left are one or two passes over the velocity and W.
 #pragma once
 
-#include "gemm.hpp"
+#include "dense.hpp"
 #include "optimizers.hpp"
 
 namespace deltaprop {
@@ -72,10 +72,8 @@ void product_sgd_update(MatrixIn<T> a_prev, MatrixIn<T> delta, double divisor, c
     if (lr_decay != T(0)) wa -= lr_decay * wa;
     gemm_accumulate<T>(transposed<T>(delta), plain<T>(a_prev), m, w, alpha, buffers);
   }
-  // Σ δ row by row, so every entry is summed in the same order whatever the data's alignment.
   VectorMap<T> sums(bias_sums, n);
-  sums.setZero();
-  for (Index i = 0; i < m; ++i) sums += delta.row(i).transpose();
+  sum_rows<T>(delta, sums);
   with_sgd_piece_step<T>(config, b.data(), mb, 0.0, [&](auto step) {
     const T scale = static_cast<T>(static_cast<double>(step.scale) / divisor);
     for (Index j = 0; j < n; ++j) step(j, scale * sums[j]);

@@ -106,6 +106,60 @@ EIGEN_STRONG_INLINE Packet<T> load_row(const S* p) {
   }
 }
 
+// The last, partial packet of a row: lanes [0, count) from p, the others zero, reading nothing
+// past p + count. Where the CPU has masked loads, a row's last few entries join the SIMD sums;
+// elsewhere they are added one at a time after the reduction (has_partial_packets is false).
+#if defined(EIGEN_VECTORIZE_AVX) && !defined(EIGEN_VECTORIZE_AVX512)
+constexpr bool has_partial_packets = true;
+// The lanes to load, as AVX's masked loads take them: all bits set in a lane's sign.
+template <class T>
+struct PartialMask {
+  __m256i lanes;
+  explicit PartialMask(Index count)
+      : lanes(std::is_same_v<T, float>
+                  ? _mm256_cmpgt_epi32(_mm256_set1_epi32(int(count)), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7))
+                  : _mm256_cmpgt_epi64(_mm256_set1_epi64x(count), _mm256_setr_epi64x(0, 1, 2, 3))) {}
+};
+template <class T, class S>
+EIGEN_STRONG_INLINE Packet<T> load_partial(const S* p, const PartialMask<T>& mask) {
+  static_assert(reads_rows_of<S, T>, "input rows of a type these products do not read");
+  if constexpr (std::is_same_v<T, float>) {
+    return _mm256_maskload_ps(p, mask.lanes);
+  } else if constexpr (std::is_same_v<S, double>) {
+    return _mm256_maskload_pd(p, mask.lanes);
+  } else {  // four floats widened: the low half of each 64-bit lane's mask is a 32-bit lane's
+    const __m128i low =
+        _mm256_castsi256_si128(_mm256_permutevar8x32_epi32(mask.lanes, _mm256_setr_epi32(0, 2, 4, 6, 0, 2, 4, 6)));
+    return _mm256_cvtps_pd(_mm_maskload_ps(p, low));
+  }
+}
+// The sums of four packets' lanes, in order, as one short vector: a pairwise tree that shares its
+// additions among the four, where four reductions one by one took as long as a small layer's
+// multiply-adds.
+EIGEN_STRONG_INLINE __m128 sum_lanes4(const __m256* p) {
+  const __m256 pairs = _mm256_hadd_ps(_mm256_hadd_ps(p[0], p[1]), _mm256_hadd_ps(p[2], p[3]));
+  return _mm_add_ps(_mm256_castps256_ps128(pairs), _mm256_extractf128_ps(pairs, 1));
+}
+EIGEN_STRONG_INLINE __m256d sum_lanes4(const __m256d* p) {
+  const __m256d low = _mm256_hadd_pd(p[0], p[1]), high = _mm256_hadd_pd(p[2], p[3]);
+  return _mm256_add_pd(_mm256_permute2f128_pd(low, high, 0x20), _mm256_permute2f128_pd(low, high, 0x31));
+}
+EIGEN_STRONG_INLINE __m128 load_quad(const float* p) { return _mm_loadu_ps(p); }
+EIGEN_STRONG_INLINE __m256d load_quad(const double* p) { return _mm256_loadu_pd(p); }
+EIGEN_STRONG_INLINE void store_quad(float* p, __m128 v) { _mm_storeu_ps(p, v); }
+EIGEN_STRONG_INLINE void store_quad(double* p, __m256d v) { _mm256_storeu_pd(p, v); }
+EIGEN_STRONG_INLINE __m128 add_quad(__m128 a, __m128 b) { return _mm_add_ps(a, b); }
+EIGEN_STRONG_INLINE __m256d add_quad(__m256d a, __m256d b) { return _mm256_add_pd(a, b); }
+#else
+constexpr bool has_partial_packets = false;
+template <class T>
+struct PartialMask {
+  explicit PartialMask(Index) {}
+};
+template <class T, class S>
+Packet<T> load_partial(const S* p, const PartialMask<T>& mask);  // declared only: never called here
+#endif
+
 // z[r][c] = bias[c] + Σₖ a[r][k] w[c][k] over k in [k0, k1) for an MR × NR block (added to z
 // when k0 > 0), k vectorised, reduced at the end.
 template <class T, int MR, int NR, class Rows>
@@ -125,6 +179,36 @@ void forward_block(const Rows& a, Index i0, const T* w, Index k, const T* bias, 
       const P av = load_row<T>(ar[r] + kk);
       for (int c = 0; c < NR; ++c) acc[r][c] = ei::pmadd(av, wv[c], acc[r][c]);
     }
+  }
+  if constexpr (has_partial_packets) {
+    if (kk < k1) {  // the last few entries as one more packet, zero beyond the row's end
+      const PartialMask<T> mask(k1 - kk);
+      P wv[NR];
+      for (int c = 0; c < NR; ++c) wv[c] = load_partial<T>(w + c * k + kk, mask);
+      for (int r = 0; r < MR; ++r) {
+        const P av = load_partial<T>(ar[r] + kk, mask);
+        for (int c = 0; c < NR; ++c) acc[r][c] = ei::pmadd(av, wv[c], acc[r][c]);
+      }
+      kk = k1;
+    }
+  }
+  // No entries left over: the outputs of a row at once, summed alike whatever NR (so that a team
+  // member's share of a layer's outputs sums each as one thread would).
+  if constexpr (has_partial_packets) {
+    static_assert(NR <= 4, "a row's outputs are reduced four at a time");
+    for (int r = 0; r < MR; ++r) {
+      T* out = z + r * ldz;
+      if constexpr (NR == 4) {
+        store_quad(out, add_quad(load_quad(k0 == 0 ? bias : out), sum_lanes4(acc[r])));
+      } else {
+        P four[4] = {ei::pset1<P>(T(0)), ei::pset1<P>(T(0)), ei::pset1<P>(T(0)), ei::pset1<P>(T(0))};
+        for (int c = 0; c < NR; ++c) four[c] = acc[r][c];
+        alignas(32) T sums[4];
+        store_quad(sums, sum_lanes4(four));
+        for (int c = 0; c < NR; ++c) out[c] = (k0 == 0 ? bias[c] : out[c]) + sums[c];
+      }
+    }
+    return;
   }
   for (int r = 0; r < MR; ++r) {
     for (int c = 0; c < NR; ++c) {

@@ -59,12 +59,17 @@ void dense_parameter_gradients(MatrixIn<T> a_prev, MatrixIn<T> delta, MatrixOut<
   db *= inv_m;
 }
 
-// ∂C/∂A = δ W: the gradient with respect to the layer's input, one row per sample.
+// ∂C/∂A = δ W: the gradient with respect to the layer's input, one row per sample (small batches
+// without packing: see small_products.hpp).
 template <class T>
 void dense_input_gradient(MatrixIn<T> w, MatrixIn<T> delta, MatrixOut<T> da_prev, GemmBuffers<T>& buffers) {
   DELTAPROP_REQUIRE(delta.cols() == w.rows(), "delta has " + std::to_string(delta.cols()) + " columns, the layer has " +
                                                   std::to_string(w.rows()) + " outputs");
   require_shape(da_prev, delta.rows(), w.cols(), "input gradient");
+  if (delta.rows() <= kSmallBatchRows) {
+    small_input_gradient<T>(delta, w, da_prev);
+    return;
+  }
   da_prev.setZero();
   gemm_accumulate<T>(plain<T>(delta), plain<T>(w), w.rows(), da_prev, T(1), buffers);
 }

@@ -133,6 +133,14 @@ EIGEN_STRONG_INLINE Packet<T> load_partial(const S* p, const PartialMask<T>& mas
     return _mm256_cvtps_pd(_mm_maskload_ps(p, low));
   }
 }
+template <class T>
+EIGEN_STRONG_INLINE void store_partial(T* p, const Packet<T>& v, const PartialMask<T>& mask) {
+  if constexpr (std::is_same_v<T, float>) {
+    _mm256_maskstore_ps(p, mask.lanes, v);
+  } else {
+    _mm256_maskstore_pd(p, mask.lanes, v);
+  }
+}
 // The sums of four packets' lanes, in order, as one short vector: a pairwise tree that shares its
 // additions among the four, where four reductions one by one took as long as a small layer's
 // multiply-adds.
@@ -158,6 +166,8 @@ struct PartialMask {
 };
 template <class T, class S>
 Packet<T> load_partial(const S* p, const PartialMask<T>& mask);  // declared only: never called here
+template <class T>
+void store_partial(T* p, const Packet<T>& v, const PartialMask<T>& mask);  // nor this
 #endif
 
 // z[r][c] = bias[c] + Σₖ a[r][k] w[c][k] over k in [k0, k1) for an MR × NR block (added to z
@@ -285,6 +295,67 @@ void gradient_panel(const Rows& a, Index m, const T* dt, Index n, Index k0, Inde
   }
 }
 
+// out[i0 + r][c0 …] = Σⱼ δ[i0 + r][j] w[j][c0 …] for MR rows and KV packets of columns, j in
+// order: broadcasts of δ times packets of W's rows, no reduction. With a mask, one partial packet.
+template <class T, int MR, int KV, bool Partial>
+EIGEN_ALWAYS_INLINE void input_gradient_block(const T* delta, Index ldd, const T* w, Index ldw, Index n, T* out,
+                                              Index ldo, const PartialMask<T>* mask) {
+  using P = Packet<T>;
+  constexpr Index size = packet_size<T>;
+  P acc[MR][KV];
+  for (int r = 0; r < MR; ++r)
+    for (int c = 0; c < KV; ++c) acc[r][c] = ei::pset1<P>(T(0));
+  for (Index j = 0; j < n; ++j) {
+    const T* wj = w + j * ldw;
+    P wv[KV];
+    for (int c = 0; c < KV; ++c) {
+      if constexpr (Partial) {
+        wv[c] = load_partial<T>(wj, *mask);
+      } else {
+        wv[c] = ei::ploadu<P>(wj + c * size);
+      }
+    }
+    for (int r = 0; r < MR; ++r) {
+      const P d = ei::pset1<P>(delta[r * ldd + j]);
+      for (int c = 0; c < KV; ++c) acc[r][c] = ei::pmadd(d, wv[c], acc[r][c]);
+    }
+  }
+  for (int r = 0; r < MR; ++r) {
+    for (int c = 0; c < KV; ++c) {
+      if constexpr (Partial) {
+        store_partial<T>(out + r * ldo, acc[r][c], *mask);
+      } else {
+        ei::pstoreu(out + r * ldo + c * size, acc[r][c]);
+      }
+    }
+  }
+}
+
+// Rows i0..i0+MR of out = δ W, across all k columns: blocks of three packets, single packets,
+// then (with masked loads) a partial packet or (without) one column at a time.
+template <class T, int MR>
+void input_gradient_rows(const T* delta, Index ldd, const T* w, Index ldw, Index n, Index k, T* out, Index ldo) {
+  constexpr Index size = packet_size<T>;
+  Index c = 0;
+  for (; c + 3 * size <= k; c += 3 * size)
+    input_gradient_block<T, MR, 3, false>(delta, ldd, w + c, ldw, n, out + c, ldo, nullptr);
+  for (; c + size <= k; c += size)
+    input_gradient_block<T, MR, 1, false>(delta, ldd, w + c, ldw, n, out + c, ldo, nullptr);
+  if (c == k) return;
+  if constexpr (has_partial_packets) {
+    const PartialMask<T> mask(k - c);
+    input_gradient_block<T, MR, 1, true>(delta, ldd, w + c, ldw, n, out + c, ldo, &mask);
+  } else {
+    for (; c < k; ++c) {
+      for (int r = 0; r < MR; ++r) {
+        T sum = 0;
+        for (Index j = 0; j < n; ++j) sum = multiply_add(delta[r * ldd + j], w[j * ldw + c], sum);
+        out[r * ldo + c] = sum;
+      }
+    }
+  }
+}
+
 }  // namespace detail
 
 // Z = A Wᵀ + b; W is (n, k) and contiguous, A (m, k) a row-major matrix or ScatteredRows, Z (m, n).
@@ -348,6 +419,22 @@ void small_weight_gradient(const Input& a, const T* dt, Index n, Update update, 
     }
   }
   progress(n * k, n * k);
+}
+
+// out = δ W (δ is m × n, W n × k, out m × k, each row-major with its own row stride): the gradient
+// with respect to a layer's input for small batches, each entry summed over j in order. Blocks of
+// four rows: 12 accumulators, three packets of W and a broadcast of δ fill the 16 vector registers.
+template <class T>
+void small_input_gradient(MatrixIn<T> delta, MatrixIn<T> w, MatrixOut<T> out) {
+  const Index m = delta.rows(), n = w.rows(), k = w.cols();
+  const Index ldd = delta.outerStride(), ldw = w.outerStride(), ldo = out.outerStride();
+  const T* d = delta.data();
+  T* o = out.data();
+  Index i = 0;
+  for (; i + 4 <= m; i += 4) detail::input_gradient_rows<T, 4>(d + i * ldd, ldd, w.data(), ldw, n, k, o + i * ldo, ldo);
+  if (m - i == 3) detail::input_gradient_rows<T, 3>(d + i * ldd, ldd, w.data(), ldw, n, k, o + i * ldo, ldo);
+  if (m - i == 2) detail::input_gradient_rows<T, 2>(d + i * ldd, ldd, w.data(), ldw, n, k, o + i * ldo, ldo);
+  if (m - i == 1) detail::input_gradient_rows<T, 1>(d + i * ldd, ldd, w.data(), ldw, n, k, o + i * ldo, ldo);
 }
 
 }  // namespace deltaprop

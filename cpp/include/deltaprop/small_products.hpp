@@ -111,14 +111,17 @@ EIGEN_STRONG_INLINE Packet<T> load_row(const S* p) {
 // elsewhere they are added one at a time after the reduction (has_partial_packets is false).
 #if defined(EIGEN_VECTORIZE_AVX) && !defined(EIGEN_VECTORIZE_AVX512)
 constexpr bool has_partial_packets = true;
-// The lanes to load, as AVX's masked loads take them: all bits set in a lane's sign.
+// The lanes to load, as AVX's masked loads take them: all bits set in a lane's sign. floats: the
+// same lanes for float rows widened as they are loaded.
 template <class T>
 struct PartialMask {
   __m256i lanes;
+  __m128i floats;
   explicit PartialMask(Index count)
       : lanes(std::is_same_v<T, float>
                   ? _mm256_cmpgt_epi32(_mm256_set1_epi32(int(count)), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7))
-                  : _mm256_cmpgt_epi64(_mm256_set1_epi64x(count), _mm256_setr_epi64x(0, 1, 2, 3))) {}
+                  : _mm256_cmpgt_epi64(_mm256_set1_epi64x(count), _mm256_setr_epi64x(0, 1, 2, 3))),
+        floats(_mm_cmpgt_epi32(_mm_set1_epi32(int(count)), _mm_setr_epi32(0, 1, 2, 3))) {}
 };
 template <class T, class S>
 EIGEN_STRONG_INLINE Packet<T> load_partial(const S* p, const PartialMask<T>& mask) {
@@ -127,10 +130,8 @@ EIGEN_STRONG_INLINE Packet<T> load_partial(const S* p, const PartialMask<T>& mas
     return _mm256_maskload_ps(p, mask.lanes);
   } else if constexpr (std::is_same_v<S, double>) {
     return _mm256_maskload_pd(p, mask.lanes);
-  } else {  // four floats widened: the low half of each 64-bit lane's mask is a 32-bit lane's
-    const __m128i low =
-        _mm256_castsi256_si128(_mm256_permutevar8x32_epi32(mask.lanes, _mm256_setr_epi32(0, 2, 4, 6, 0, 2, 4, 6)));
-    return _mm256_cvtps_pd(_mm_maskload_ps(p, low));
+  } else {  // four floats, widened
+    return _mm256_cvtps_pd(_mm_maskload_ps(p, mask.floats));
   }
 }
 template <class T>
@@ -199,12 +200,9 @@ void forward_block(const Rows& a, Index i0, const T* w, Index k, const T* bias, 
         const P av = load_partial<T>(ar[r] + kk, mask);
         for (int c = 0; c < NR; ++c) acc[r][c] = ei::pmadd(av, wv[c], acc[r][c]);
       }
-      kk = k1;
     }
-  }
-  // No entries left over: the outputs of a row at once, summed alike whatever NR (so that a team
-  // member's share of a layer's outputs sums each as one thread would).
-  if constexpr (has_partial_packets) {
+    // No entries left over: the outputs of a row at once, summed alike whatever NR (so that a team
+    // member's share of a layer's outputs sums each as one thread would).
     static_assert(NR <= 4, "a row's outputs are reduced four at a time");
     for (int r = 0; r < MR; ++r) {
       T* out = z + r * ldz;

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <algorithm>
+#include <cstdint>
 
 #include "types.hpp"
 
@@ -17,6 +18,11 @@ class RowPrefetcher {
   RowPrefetcher() = default;
   RowPrefetcher(const T* x, Index stride, const Index* order, Index count, Index cols)
       : x_(x), stride_(stride), order_(order), lines_per_row_((cols * Index(sizeof(T)) + kLine - 1) / kLine) {
+    // A row that does not start on a line boundary (NumPy's large arrays usually start 16 bytes
+    // past one) reaches into one line more than its length needs.
+    const bool line_aligned =
+        reinterpret_cast<std::uintptr_t>(x) % kLine == 0 && stride * Index(sizeof(T)) % kLine == 0;
+    if (!line_aligned) ++lines_per_row_;
     total_ = count * lines_per_row_;
   }
 
@@ -28,8 +34,10 @@ class RowPrefetcher {
         line_ = 0;
         ++row_;
       }
-      const char* bytes = reinterpret_cast<const char*>(x_ + order_[row_] * stride_);
-      __builtin_prefetch(bytes + kLine * line_++, 0, 1);
+      // From the line the row starts in.
+      const std::uintptr_t start =
+          reinterpret_cast<std::uintptr_t>(x_ + order_[row_] * stride_) & ~std::uintptr_t(kLine - 1);
+      __builtin_prefetch(reinterpret_cast<const char*>(start + kLine * line_++), 0, 1);
     }
   }
 

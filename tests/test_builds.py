@@ -12,6 +12,8 @@ def test_the_engine_in_use_is_the_newest_build_this_cpu_runs():
     assert _engine.core is next(iter(builds.values()))
     if _core.cpu_level() >= 3:
         assert "x86-64-v3" in builds, "an x86-64-v3 CPU should get the AVX2 build"
+    if _core.cpu_level() >= 4:
+        assert list(builds)[0] == "x86-64-v4", "an x86-64-v4 CPU should get the AVX-512 build"
     assert Network([2, 2])._engine.__class__.__module__ == _engine.core.__name__
 
 

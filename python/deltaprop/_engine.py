@@ -1,8 +1,9 @@
 """The compiled engine: the build for the newest instruction set this CPU runs.
 
-``_core`` is the portable build. On x86-64 the package also carries a build for x86-64-v3 (AVX2
-and FMA), about twice as fast; both come from the same source and compute the same results up to
-floating-point reassociation. The choice is made once, here, from what the CPU reports.
+``_core`` is the portable build. On x86-64 the package also carries builds for x86-64-v3 (AVX2
+and FMA), about twice as fast, and x86-64-v4 (AVX-512), faster again on cores with full-width
+512-bit units; all come from the same source and compute the same results up to floating-point
+reassociation. The choice is made once, here, from what the CPU reports.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ def builds() -> dict[str, ModuleType]:
     """Every build in this installation that this CPU can run, newest instruction set first."""
     found = {}
     level = _core.cpu_level()
-    for candidate in (3,):
+    for candidate in (4, 3):
         if level >= candidate:
             try:
                 found[f"x86-64-v{candidate}"] = importlib.import_module(f"{__package__}._core_x86_64_v{candidate}")

@@ -109,7 +109,65 @@ EIGEN_STRONG_INLINE Packet<T> load_row(const S* p) {
 // The last, partial packet of a row: lanes [0, count) from p, the others zero, reading nothing
 // past p + count. Where the CPU has masked loads, a row's last few entries join the SIMD sums;
 // elsewhere they are added one at a time after the reduction (has_partial_packets is false).
-#if defined(EIGEN_VECTORIZE_AVX) && !defined(EIGEN_VECTORIZE_AVX512)
+#if defined(EIGEN_VECTORIZE_AVX)
+// The sums of four packets' lanes, in order, as one short vector: a pairwise tree that shares its
+// additions among the four, where four reductions one by one took as long as a small layer's
+// multiply-adds.
+EIGEN_STRONG_INLINE __m128 sum_lanes4(const __m256* p) {
+  const __m256 pairs = _mm256_hadd_ps(_mm256_hadd_ps(p[0], p[1]), _mm256_hadd_ps(p[2], p[3]));
+  return _mm_add_ps(_mm256_castps256_ps128(pairs), _mm256_extractf128_ps(pairs, 1));
+}
+EIGEN_STRONG_INLINE __m256d sum_lanes4(const __m256d* p) {
+  const __m256d low = _mm256_hadd_pd(p[0], p[1]), high = _mm256_hadd_pd(p[2], p[3]);
+  return _mm256_add_pd(_mm256_permute2f128_pd(low, high, 0x20), _mm256_permute2f128_pd(low, high, 0x31));
+}
+EIGEN_STRONG_INLINE __m128 load_quad(const float* p) { return _mm_loadu_ps(p); }
+EIGEN_STRONG_INLINE __m256d load_quad(const double* p) { return _mm256_loadu_pd(p); }
+EIGEN_STRONG_INLINE void store_quad(float* p, __m128 v) { _mm_storeu_ps(p, v); }
+EIGEN_STRONG_INLINE void store_quad(double* p, __m256d v) { _mm256_storeu_pd(p, v); }
+EIGEN_STRONG_INLINE __m128 add_quad(__m128 a, __m128 b) { return _mm_add_ps(a, b); }
+EIGEN_STRONG_INLINE __m256d add_quad(__m256d a, __m256d b) { return _mm256_add_pd(a, b); }
+#endif
+#if defined(EIGEN_VECTORIZE_AVX512)
+constexpr bool has_partial_packets = true;
+// The lanes to load, one bit each, as AVX-512's masked loads take them (which never touch the
+// memory of a lane left out).
+template <class T>
+struct PartialMask {
+  __mmask16 lanes;
+  explicit PartialMask(Index count) : lanes(static_cast<__mmask16>((1u << count) - 1)) {}
+};
+template <class T, class S>
+EIGEN_STRONG_INLINE Packet<T> load_partial(const S* p, const PartialMask<T>& mask) {
+  static_assert(reads_rows_of<S, T>, "input rows of a type these products do not read");
+  if constexpr (std::is_same_v<T, float>) {
+    return _mm512_maskz_loadu_ps(mask.lanes, p);
+  } else if constexpr (std::is_same_v<S, double>) {
+    return _mm512_maskz_loadu_pd(static_cast<__mmask8>(mask.lanes), p);
+  } else {  // eight floats, widened
+    return _mm512_cvtps_pd(_mm256_maskz_loadu_ps(static_cast<__mmask8>(mask.lanes), p));
+  }
+}
+template <class T>
+EIGEN_STRONG_INLINE void store_partial(T* p, const Packet<T>& v, const PartialMask<T>& mask) {
+  if constexpr (std::is_same_v<T, float>) {
+    _mm512_mask_storeu_ps(p, mask.lanes, v);
+  } else {
+    _mm512_mask_storeu_pd(p, static_cast<__mmask8>(mask.lanes), v);
+  }
+}
+// Four wide packets' lanes summed: each folded to half its width first, then as AVX sums them.
+EIGEN_STRONG_INLINE __m128 sum_lanes4(const __m512* p) {
+  __m256 halves[4];
+  for (int i = 0; i < 4; ++i) halves[i] = _mm256_add_ps(_mm512_castps512_ps256(p[i]), _mm512_extractf32x8_ps(p[i], 1));
+  return sum_lanes4(halves);
+}
+EIGEN_STRONG_INLINE __m256d sum_lanes4(const __m512d* p) {
+  __m256d halves[4];
+  for (int i = 0; i < 4; ++i) halves[i] = _mm256_add_pd(_mm512_castpd512_pd256(p[i]), _mm512_extractf64x4_pd(p[i], 1));
+  return sum_lanes4(halves);
+}
+#elif defined(EIGEN_VECTORIZE_AVX)
 constexpr bool has_partial_packets = true;
 // The lanes to load, as AVX's masked loads take them: all bits set in a lane's sign. floats: the
 // same lanes for float rows widened as they are loaded.
@@ -142,23 +200,6 @@ EIGEN_STRONG_INLINE void store_partial(T* p, const Packet<T>& v, const PartialMa
     _mm256_maskstore_pd(p, mask.lanes, v);
   }
 }
-// The sums of four packets' lanes, in order, as one short vector: a pairwise tree that shares its
-// additions among the four, where four reductions one by one took as long as a small layer's
-// multiply-adds.
-EIGEN_STRONG_INLINE __m128 sum_lanes4(const __m256* p) {
-  const __m256 pairs = _mm256_hadd_ps(_mm256_hadd_ps(p[0], p[1]), _mm256_hadd_ps(p[2], p[3]));
-  return _mm_add_ps(_mm256_castps256_ps128(pairs), _mm256_extractf128_ps(pairs, 1));
-}
-EIGEN_STRONG_INLINE __m256d sum_lanes4(const __m256d* p) {
-  const __m256d low = _mm256_hadd_pd(p[0], p[1]), high = _mm256_hadd_pd(p[2], p[3]);
-  return _mm256_add_pd(_mm256_permute2f128_pd(low, high, 0x20), _mm256_permute2f128_pd(low, high, 0x31));
-}
-EIGEN_STRONG_INLINE __m128 load_quad(const float* p) { return _mm_loadu_ps(p); }
-EIGEN_STRONG_INLINE __m256d load_quad(const double* p) { return _mm256_loadu_pd(p); }
-EIGEN_STRONG_INLINE void store_quad(float* p, __m128 v) { _mm_storeu_ps(p, v); }
-EIGEN_STRONG_INLINE void store_quad(double* p, __m256d v) { _mm256_storeu_pd(p, v); }
-EIGEN_STRONG_INLINE __m128 add_quad(__m128 a, __m128 b) { return _mm_add_ps(a, b); }
-EIGEN_STRONG_INLINE __m256d add_quad(__m256d a, __m256d b) { return _mm256_add_pd(a, b); }
 #else
 constexpr bool has_partial_packets = false;
 template <class T>

@@ -4,7 +4,8 @@ Trains each configuration on Fashion-MNIST with deltaprop and with every install
 mini-batch loop, scikit-learn's MLPClassifier, PyTorch on the CPU) and prints one table per thread count:
 seconds per epoch (median over epochs, data loading excluded), samples/s, achieved GFLOP/s, the percent of
 this machine's GEMM peak (NumPy's BLAS on a 2048×2048 product of that dtype and thread count, measured in
-the same run), test accuracy, the peak RSS during fit minus the RSS after loading the data, and each
+the same run; where OPENBLAS_CORETYPE forces OpenBLAS's kernels, also with its own choice for the CPU, the higher
+kept), test accuracy, the peak RSS during fit minus the RSS after loading the data, and each
 peer's time divided by deltaprop's; then whether each target was met.
 
 Every (peer, configuration, threads) cell runs in a fresh process with OMP/OPENBLAS/MKL_NUM_THREADS set
@@ -156,9 +157,12 @@ def _timed(product, a, b, c) -> float:
 # ----------------------------------------------------------------------------- in the parent process
 
 
-def _spawn(option: str, task: dict, threads: int) -> tuple[dict | None, str | None]:
-    """Run this script with ``option`` in a fresh process with its thread count; return (result, error)."""
+def _spawn(option: str, task: dict, threads: int, unset=()) -> tuple[dict | None, str | None]:
+    """Run this script with ``option`` in a fresh process with its thread count, without the environment variables
+    ``unset``; return (result, error)."""
     env = dict(os.environ, **{name: str(threads) for name in THREAD_VARIABLES})
+    for name in unset:
+        env.pop(name, None)
     command = [sys.executable, str(Path(__file__).resolve()), option, json.dumps(task)]
     proc = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
     for line in reversed(proc.stdout.splitlines()):
@@ -169,8 +173,33 @@ def _spawn(option: str, task: dict, threads: int) -> tuple[dict | None, str | No
 
 
 def measure_gemm_peak(dtype: str, threads: int, size: int) -> float | None:
-    result, _ = _spawn("--gemm", {"dtype": dtype, "threads": threads, "size": size, "repeats": 5}, threads)
-    return None if result is None else result["gflops"]
+    """NumPy's best GFLOP/s on the product, also with OpenBLAS's own kernels for this CPU where OPENBLAS_CORETYPE
+    names others (see forced_blas_kernels); the higher."""
+    task = {"dtype": dtype, "threads": threads, "size": size, "repeats": 5}
+    runs = [_spawn("--gemm", task, threads)[0]]
+    if forced_blas_kernels():
+        runs.append(_spawn("--gemm", task, threads, unset=("OPENBLAS_CORETYPE",))[0])
+    return max((run["gflops"] for run in runs if run is not None), default=None)
+
+
+def _blas_library() -> dict | None:
+    """threadpoolctl's description of NumPy's BLAS (None without threadpoolctl)."""
+    try:
+        from threadpoolctl import threadpool_info
+    except ImportError:
+        return None
+    return next((lib for lib in threadpool_info() if lib.get("user_api") == "blas"), None)
+
+
+def forced_blas_kernels() -> str | None:
+    """The core type OPENBLAS_CORETYPE forces on NumPy's OpenBLAS, if it does.
+
+    OpenBLAS then runs those kernels instead of its choice for this CPU (AVX2 ones on a CPU with AVX-512 run at half
+    the speed), so the machine's GEMM peak is measured both ways. The peers run as the environment says.
+    """
+    coretype = os.environ.get("OPENBLAS_CORETYPE")
+    lib = _blas_library()
+    return coretype if coretype and lib is not None and lib.get("internal_api") == "openblas" else None
 
 
 def measure_cell(config: str, peer: str, threads: int, epochs: int, data_dir: Path) -> Cell:
@@ -230,14 +259,9 @@ def _cpu_model() -> str:
 
 
 def _numpy_blas() -> str:
-    try:
-        from threadpoolctl import threadpool_info
-
-        for lib in threadpool_info():
-            if lib.get("user_api") == "blas":
-                return f"{lib['internal_api']} {lib['version']} ({lib.get('architecture')}, {lib['threading_layer']})"
-    except ImportError:
-        pass
+    lib = _blas_library()
+    if lib is not None:
+        return f"{lib['internal_api']} {lib['version']} ({lib.get('architecture')}, {lib['threading_layer']})"
     try:
         blas = np.show_config(mode="dicts")["Build Dependencies"]["blas"]
         return f"{blas['name']} {blas.get('version', '')}".strip()
@@ -274,7 +298,13 @@ def header_lines(configs, threads, peers, epochs, data_text, missing, gemm_size=
         "the median of the per-epoch wall times of all rounds, data loading and test evaluation excluded",
         FLOP_FORMULA,
         f"GEMM peak: best of 5 NumPy products of two {gemm_size}×{gemm_size} matrices of the row's dtype at the "
-        "table's thread count, in a process of its own, before and after the table's cells (the higher is kept)",
+        "table's thread count, in a process of its own, before and after the table's cells (the higher is kept)"
+        + (
+            f"; OPENBLAS_CORETYPE={coretype} is set, so also with OpenBLAS's own kernels for this CPU (the peers run "
+            f"with {coretype}'s)"
+            if (coretype := forced_blas_kernels())
+            else ""
+        ),
         f"peers: {', '.join(peers)}",
     ]
     for name, reason in missing.items():

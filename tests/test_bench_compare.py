@@ -121,3 +121,25 @@ def test_two_rounds_run_every_cell_twice(compare, capsys):
     captured = capsys.readouterr()
     assert "in each of 2 round(s) of every cell" in captured.out
     assert "[4/4] C1 deltaprop" in captured.err  # the second round runs the peers in reverse order
+
+
+def test_gemm_peak_is_also_measured_without_forced_openblas_kernels(compare, monkeypatch):
+    """OPENBLAS_CORETYPE makes OpenBLAS run the kernels it names; the peak is then measured with its own choice too."""
+    spawned = []
+
+    def spawn(option, task, threads, unset=()):
+        spawned.append(tuple(unset))
+        return {"gflops": 10.0 * len(spawned)}, None
+
+    monkeypatch.setattr(compare, "_spawn", spawn)
+    monkeypatch.setattr(compare, "_blas_library", lambda: {"internal_api": "openblas"})
+    monkeypatch.delenv("OPENBLAS_CORETYPE", raising=False)
+    assert compare.forced_blas_kernels() is None
+    assert compare.measure_gemm_peak("float32", 1, 64) == 10.0 and spawned == [()]
+    spawned.clear()
+    monkeypatch.setenv("OPENBLAS_CORETYPE", "Haswell")
+    assert compare.forced_blas_kernels() == "Haswell"
+    assert compare.measure_gemm_peak("float32", 1, 64) == 20.0  # the higher of the two
+    assert spawned == [(), ("OPENBLAS_CORETYPE",)]
+    monkeypatch.setattr(compare, "_blas_library", lambda: {"internal_api": "mkl"})
+    assert compare.forced_blas_kernels() is None

@@ -87,6 +87,27 @@ def test_a_thread_count_gives_bit_identical_results_every_time(threads):
 
 
 @needs_openmp
+@pytest.mark.parametrize("sizes", [(300, 40, 10), (120, 50, 40, 10)])
+@pytest.mark.parametrize("decay", [0.0, 1e-3])
+@pytest.mark.parametrize("threads", [2, 3])
+def test_threads_sharing_small_batches_race_nowhere(sizes, decay, threads):
+    """Small batches meet at few barriers (every thread computes the output layer whole, each steps its columns of
+    it): any read of what another thread writes in between would show as results that change from run to run."""
+    rng = np.random.default_rng(2)
+    X = rng.standard_normal((400, sizes[0]))
+    Y = np.eye(sizes[-1])[rng.integers(0, sizes[-1], 400)]
+    start = rng.normal(scale=0.2, size=Network(list(sizes)).n_params)
+    results = []
+    for _ in range(4):
+        net = Network(list(sizes), activation="sigmoid", output_activation="softmax", loss="log_likelihood")
+        net._engine.params[:] = start
+        net._engine.train_epoch(X, Y, 10, 0.5, 0.9, False, decay, True, 0, threads, None, 0.2)
+        results.append(np.array(net._engine.params))
+    for again in results[1:]:
+        np.testing.assert_array_equal(again, results[0])
+
+
+@needs_openmp
 def test_threads_work_in_float32_with_momentum_and_l2():
     one, _ = engine_epochs(1, 32, dtype=np.float32, momentum=0.9, decay=1e-3)
     two, _ = engine_epochs(2, 32, dtype=np.float32, momentum=0.9, decay=1e-3)

@@ -1,11 +1,16 @@
 """The builds of the engine for different instruction sets: chosen right, same API, same results."""
 
+import os
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 
 from deltaprop import Network, _core, _engine
 
 
+@pytest.mark.skipif("DELTAPROP_BUILD" in os.environ, reason="DELTAPROP_BUILD chooses the build")
 def test_the_engine_in_use_is_the_newest_build_this_cpu_runs():
     builds = _engine.builds()
     assert list(builds)[-1] == "portable" and builds["portable"] is _core
@@ -15,6 +20,27 @@ def test_the_engine_in_use_is_the_newest_build_this_cpu_runs():
     if _core.cpu_level() >= 4:
         assert list(builds)[0] == "x86-64-v4", "an x86-64-v4 CPU should get the AVX-512 build"
     assert Network([2, 2])._engine.__class__.__module__ == _engine.core.__name__
+
+
+def _build_in_use(value):
+    """The build a fresh interpreter trains with under DELTAPROP_BUILD=value, or its error."""
+    env = {**os.environ, "DELTAPROP_BUILD": value}
+    code = "import deltaprop; from deltaprop import _engine; print(_engine.core.build)"
+    return subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
+
+
+@pytest.mark.parametrize("build", list(_engine.builds()))
+def test_deltaprop_build_chooses_any_build_this_cpu_runs(build):
+    result = _build_in_use(build)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == _engine.builds()[build].build
+
+
+def test_deltaprop_build_naming_no_runnable_build_says_which_there_are():
+    result = _build_in_use("x86-64-v9")
+    assert result.returncode != 0
+    assert "DELTAPROP_BUILD='x86-64-v9' names no build this CPU runs" in result.stderr
+    assert "portable" in result.stderr.splitlines()[-1]
 
 
 def api(module):

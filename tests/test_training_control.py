@@ -91,8 +91,8 @@ def test_a_thread_count_gives_bit_identical_results_every_time(threads):
 @pytest.mark.parametrize("decay", [0.0, 1e-3])
 @pytest.mark.parametrize("threads", [2, 3])
 def test_threads_sharing_small_batches_race_nowhere(sizes, decay, threads):
-    """Small batches meet at few barriers (every thread computes the output layer whole, each steps its columns of
-    it): any read of what another thread writes in between would show as results that change from run to run."""
+    """Threads share each small batch's layers between barriers: any read of what another thread writes in between
+    would show as results that change from run to run."""
     rng = np.random.default_rng(2)
     X = rng.standard_normal((400, sizes[0]))
     Y = np.eye(sizes[-1])[rng.integers(0, sizes[-1], 400)]

@@ -296,12 +296,11 @@ void forward_row_block(const Rows& a, Index i0, const T* w, Index n, Index k, co
 }
 
 // The gradient block g[r][kv] = Σᵢ dt[r][i] a[i][k0 + kv·size …] for NJ weight rows and KV
-// packets of columns, then update(offset, g) for each packet (offset into W's row-major data, rows
-// ldw apart).
+// packets of columns, then update(offset, g) for each packet (offset into W's row-major data).
 // Always inlined: a block of a small batch is a few dozen multiply-adds, and in an OpenMP build
 // the compiler stopped inlining it (measured: C1's epoch 10%, C2's on two threads 19% faster inlined).
 template <class T, int NJ, int KV, class Rows, class Update>
-EIGEN_ALWAYS_INLINE void gradient_block(const Rows& a, Index m, const T* dt, Index j0, Index k0, Index ldw,
+EIGEN_ALWAYS_INLINE void gradient_block(const Rows& a, Index m, const T* dt, Index j0, Index k0, Index k,
                                         Update update) {
   using P = Packet<T>;
   constexpr Index size = packet_size<T>;
@@ -318,23 +317,22 @@ EIGEN_ALWAYS_INLINE void gradient_block(const Rows& a, Index m, const T* dt, Ind
     }
   }
   for (int r = 0; r < NJ; ++r)
-    for (int c = 0; c < KV; ++c) update((j0 + r) * ldw + k0 + c * size, acc[r][c]);
+    for (int c = 0; c < KV; ++c) update((j0 + r) * k + k0 + c * size, acc[r][c]);
 }
 
 // Columns [k0, k1) of the gradient (whole blocks of KV packets) for rows j… of W: NJ rows at a
 // time, each across the panel's blocks, so the update reads and writes whole cache lines in order.
-// progress(done, n · k) follows the entries of the gradient done, after each group of rows; ldw:
-// see gradient_block.
+// progress(done, n · k) follows the entries of the gradient done, after each group of rows.
 template <class T, int NJ, int KV, class Rows, class Update, class Progress>
-void gradient_panel(const Rows& a, Index m, const T* dt, Index n, Index k0, Index k1, Index k, Index ldw, Update update,
+void gradient_panel(const Rows& a, Index m, const T* dt, Index n, Index k0, Index k1, Index k, Update update,
                     Progress& progress, Index j = 0) {
   constexpr Index block = KV * packet_size<T>;
   for (; j + NJ <= n; j += NJ) {
-    for (Index c = k0; c < k1; c += block) gradient_block<T, NJ, KV>(a, m, dt, j, c, ldw, update);
+    for (Index c = k0; c < k1; c += block) gradient_block<T, NJ, KV>(a, m, dt, j, c, k, update);
     progress(k0 * n + (k1 - k0) * (j + NJ), n * k);
   }
   if constexpr (NJ > 1) {
-    if (j < n) gradient_panel<T, NJ - 1, KV>(a, m, dt, n, k0, k1, k, ldw, update, progress, j);
+    if (j < n) gradient_panel<T, NJ - 1, KV>(a, m, dt, n, k0, k1, k, update, progress, j);
   }
 }
 
@@ -448,14 +446,12 @@ void small_forward(const Input& a, MatrixIn<T> w, VectorIn<T> b, MatrixOut<T> z)
 // For each entry of the n × k weight gradient G = dt · A (dt is n × m, row-major, contiguous; A is
 // m × k, a row-major matrix or ScatteredRows), calls update(offset, g) once with g holding that entry — a SIMD packet
 // of consecutive entries of a row, or a single value at a row's end — where offset is the entry's index in a row-major
-// n × k matrix whose rows are ldw apart (k when ldw is 0: W's columns may be a block of a wider W). Update is a
-// callable with a template operator() for both, saying in factors_in_registers how many vector registers it keeps its
-// factors in while the blocks are computed. progress(done, n · k) is called every few blocks with the number of entries
-// done, for work to interleave.
+// n × k matrix. Update is a callable with a template operator() for both, saying in factors_in_registers
+// how many vector registers it keeps its factors in while the blocks are computed. progress(done, n · k) is called
+// every few blocks with the number of entries done, for work to interleave.
 template <class T, class Input, class Update, class Progress = NoProgress>
-void small_weight_gradient(const Input& a, const T* dt, Index n, Index ldw, Update update, Progress&& progress = {}) {
+void small_weight_gradient(const Input& a, const T* dt, Index n, Update update, Progress&& progress = {}) {
   const Index m = a.rows(), k = a.cols();
-  if (ldw == 0) ldw = k;
   const auto rows = detail::row_pointer(a);
   constexpr Index size = detail::packet_size<T>;
   // Blocks of 3 rows × 3 packets: 9 accumulators, 3 packets of A and a broadcast of dt, which
@@ -474,16 +470,16 @@ void small_weight_gradient(const Input& a, const T* dt, Index n, Index ldw, Upda
   const Index whole = k - k % block;
   for (Index k0 = 0; k0 < whole; k0 += panel) {
     const Index k1 = std::min(k0 + panel, whole);
-    detail::gradient_panel<T, NJ, KV>(rows, m, dt, n, k0, k1, k, ldw, update, progress);
+    detail::gradient_panel<T, NJ, KV>(rows, m, dt, n, k0, k1, k, update, progress);
   }
   Index k0 = whole;
   for (; k0 + size <= k; k0 += size)
-    detail::gradient_panel<T, NJ, 1>(rows, m, dt, n, k0, k0 + size, k, ldw, update, progress);
+    detail::gradient_panel<T, NJ, 1>(rows, m, dt, n, k0, k0 + size, k, update, progress);
   for (; k0 < k; ++k0) {
     for (Index j = 0; j < n; ++j) {
       T sum = 0;
       for (Index i = 0; i < m; ++i) sum = detail::multiply_add(dt[j * m + i], static_cast<T>(rows[i][k0]), sum);
-      update(j * ldw + k0, sum);
+      update(j * k + k0, sum);
     }
   }
   progress(n * k, n * k);

@@ -552,13 +552,6 @@ class Trainer {
 
   // xb: the batch's input, a matrix or (small batches only) ScatteredRows. first_layer_progress: see
   // layerwise_step.
-  //
-  // Small batches meet less often: every thread computes the whole output layer itself (for a few
-  // dozen rows it costs less than the meetings around it), takes its δᴸ from its own copy, and
-  // steps the output layer's weights by its share of their columns: the inputs whose δ it goes on
-  // to compute and whose rows of the layer below it steps. The δ and the step below need no
-  // barrier then, and the output layer's own step waits for the next one (a network of two layers:
-  // four barriers a batch instead of six).
   template <class Input, class Progress>
   void shared_layers(int t, int team, const Input& xb, MatrixIn<T> yb, const T* weights, const SgdConfig& config,
                      double weight, Progress&& first_layer_progress) {
@@ -567,9 +560,6 @@ class Trainer {
     const Layout& layout = net_.layout();
     const Index depth = net_.num_layers();
     const Index rows = xb.rows();
-    const bool layerwise = takes_layer_step(config, rows);
-    const Index output = depth - 1;
-    const bool own_output = depth > 1 && rows <= kSmallBatchRows && layerwise;
     // Calls use(the input of layer l): the batch's input for l = 0, the activations below otherwise.
     auto with_input = [&](Index l, auto&& use) {
       if (l == 0) {
@@ -579,13 +569,6 @@ class Trainer {
       }
     };
     for (Index l = 0; l < depth; ++l) {
-      if (own_output && l == output) {
-        MatrixMap<T> a = Workspace<T>::top(own.activations[l], rows);
-        dense_forward<T>(net_.weight(l), net_.bias(l), MatrixIn<T>(Workspace<T>::top(ws.activations[l - 1], rows)), a,
-                         own.gemm[l]->forward);
-        if (net_.activation(l).kind != Activation::softmax) activation_forward<T>(net_.activation(l), a, a);
-        break;
-      }
       const auto [n0, n1] = share(layout.fan_out(l), t, team);
       MatrixMap<T> a = Workspace<T>::top(ws.activations[l], rows);
       if (n1 > n0) {
@@ -598,53 +581,49 @@ class Trainer {
       }
 #pragma omp barrier
     }
-    // The output layer's rows whole: softmax, the cost, δᴸ (by each thread, or by one for all); the
-    // L2 term from W before the step.
-    Workspace<T>& at_output = own_output ? own : ws;
-    if (own_output || t == 0) {
-      MatrixMap<T> out = Workspace<T>::top(at_output.activations[output], rows);
+    if (t == 0) {  // the output layer's rows whole: softmax, the cost, δᴸ; the L2 term from W before the step
+      MatrixMap<T> out = Workspace<T>::top(ws.activations[depth - 1], rows);
       if (net_.output_activation().kind == Activation::softmax)
         activation_forward<T>(net_.output_activation(), out, out);
-      const double cost = static_cast<double>(loss_sum<T>(net_.loss(), out, yb, weights, net_.probability_floor())) *
-                          static_cast<double>(rows) / weight;
-      MatrixMap<T> output_error = Workspace<T>::top(at_output.deltas[output], rows);
+      batch_cost_ = static_cast<double>(loss_sum<T>(net_.loss(), out, yb, weights, net_.probability_floor())) *
+                    static_cast<double>(rows) / weight;
+      MatrixMap<T> output_error = Workspace<T>::top(ws.deltas[depth - 1], rows);
       output_delta<T>(net_.output_activation(), net_.loss(), out, yb, output_error);
       if (weights != nullptr) weigh_rows<T>(output_error, weights);
-      if (t == 0) {
-        batch_cost_ = cost;
-        batch_penalty_ = batch_penalty(config, rows, weight);
-      }
+      batch_penalty_ = batch_penalty(config, rows, weight);
     }
-    // The L2 term reads all of W: no one steps before it is taken.
-    if (!own_output || config.batch_l2 != 0.0) {
 #pragma omp barrier
-    }
+    const bool layerwise = takes_layer_step(config, rows);
     T* params = net_.params().data();
-    // The step of rows [n0, n1) and columns [j0, j1) of layer l's W (and of its bias when with_bias) from
-    // columns [n0, n1) of δ.
-    auto step = [&](Index l, MatrixIn<T> delta, Index n0, Index n1, Index j0, Index j1, bool with_bias) {
-      const Index units = n1 - n0;
-      auto w = layout.weight(params, l).block(n0, j0, units, j1 - j0);
-      auto b = layout.bias(params, l).segment(n0, with_bias ? units : 0);
+    for (Index l = depth - 1; l >= 0; --l) {
+      MatrixMap<T> delta = Workspace<T>::top(ws.deltas[l], rows);
+      if (l > 0) {  // δˡ⁻¹ from the old Wˡ, this thread's columns of it; then everyone may change Wˡ
+        const auto [j0, j1] = share(layout.fan_in(l), t, team);
+        if (j1 > j0) {
+          auto below = Workspace<T>::top(ws.deltas[l - 1], rows).middleCols(j0, j1 - j0);
+          dense_input_gradient<T>(net_.weight(l).middleCols(j0, j1 - j0), delta, below, own.gemm[l]->input_grad);
+          activation_backward<T>(net_.activation(l - 1),
+                                 Workspace<T>::top(ws.activations[l - 1], rows).middleCols(j0, j1 - j0), below, below);
+        }
+#pragma omp barrier
+      }
+      const auto [n0, n1] = share(layout.fan_out(l), t, team);
+      if (n1 == n0) continue;
+      const Index units = n1 - n0, fan_in = layout.fan_in(l);
+      auto w = layout.weight(params, l).middleRows(n0, units);
+      auto b = layout.bias(params, l).segment(n0, units);
       auto mine = delta.middleCols(n0, units);
-      const Index w_at = static_cast<Index>(w.data() - params),
-                  b_at = static_cast<Index>(layout.bias(params, l).data() + n0 - params);
+      const Index w_at = static_cast<Index>(w.data() - params), b_at = static_cast<Index>(b.data() - params);
       if (layerwise) {
         const Moments<T> mw{first_.data() + w_at, second_.data() + w_at},
             mb{first_.data() + b_at, second_.data() + b_at};
         with_input(l, [&](const auto& input) {
-          if constexpr (is_scattered<std::decay_t<decltype(input)>>) {  // layer 0: all its columns
+          if (l == 0) {
             dense_layer_step<T>(input, mine, weight, config, w, b, mw, mb, own.scratch.data(), own.gemm[l]->weight_grad,
                                 first_layer_progress);
           } else {
-            const MatrixIn<T> columns = input.middleCols(j0, j1 - j0);
-            if (l == 0) {
-              dense_layer_step<T>(columns, mine, weight, config, w, b, mw, mb, own.scratch.data(),
-                                  own.gemm[l]->weight_grad, first_layer_progress);
-            } else {
-              dense_layer_step<T>(columns, mine, weight, config, w, b, mw, mb, own.scratch.data(),
-                                  own.gemm[l]->weight_grad);
-            }
+            dense_layer_step<T>(input, mine, weight, config, w, b, mw, mb, own.scratch.data(),
+                                own.gemm[l]->weight_grad);
           }
         });
       } else if constexpr (!is_scattered<Input>) {
@@ -653,46 +632,12 @@ class Trainer {
         with_input(l, [&](MatrixIn<T> input) {
           dense_parameter_gradients<T>(input, mine, dw, db, own.gemm[l]->weight_grad, static_cast<T>(weight));
         });
-        const Index nw = units * layout.fan_in(l);
+        const Index nw = units * fan_in;
         sgd_step<T>(config, net_.params().segment(w_at, nw), own.grad.segment(w_at, nw), first_.segment(w_at, nw),
                     second_.segment(w_at, nw), nw);
         sgd_step<T>(config, net_.params().segment(b_at, units), own.grad.segment(b_at, units),
                     first_.segment(b_at, units), second_.segment(b_at, units), 0);
       }
-    };
-    // With the output layer computed by every thread, its step waits for the next barrier: every
-    // thread reads all of its W until its forward product is done.
-    auto output_step = [&] {
-      const auto [j0, j1] = share(layout.fan_in(output), t, team);  // this thread's columns, all rows
-      MatrixMap<T> delta = Workspace<T>::top(own.deltas[output], rows);
-      if (j1 > j0 || t == 0) step(output, delta, 0, layout.fan_out(output), j0, j1, t == 0);  // one steps b
-    };
-    for (Index l = output; l >= 0; --l) {
-      const bool whole_delta = own_output && l == output;  // this thread's own copy of all of δᴸ
-      MatrixMap<T> delta = Workspace<T>::top(whole_delta ? own.deltas[l] : ws.deltas[l], rows);
-      if (l > 0) {  // δˡ⁻¹ from the old Wˡ, this thread's columns of it; then everyone may change Wˡ
-        if (own_output && l == output - 1) {  // δˡ's columns come from every thread
-#pragma omp barrier
-          output_step();
-        }
-        const auto [j0, j1] = share(layout.fan_in(l), t, team);
-        if (j1 > j0) {
-          auto below = Workspace<T>::top(ws.deltas[l - 1], rows).middleCols(j0, j1 - j0);
-          dense_input_gradient<T>(net_.weight(l).middleCols(j0, j1 - j0), delta, below, own.gemm[l]->input_grad);
-          activation_backward<T>(net_.activation(l - 1),
-                                 Workspace<T>::top(ws.activations[l - 1], rows).middleCols(j0, j1 - j0), below, below);
-        }
-        if (!whole_delta) {
-#pragma omp barrier
-        }
-      }
-      if (whole_delta) continue;
-      const auto [n0, n1] = share(layout.fan_out(l), t, team);
-      if (n1 > n0) step(l, delta, n0, n1, 0, layout.fan_in(l), true);
-    }
-    if (own_output && output == 1) {  // two layers: the first one's step came first
-#pragma omp barrier
-      output_step();
     }
   }
 #endif

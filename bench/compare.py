@@ -282,6 +282,13 @@ def header_lines(configs, threads, peers, epochs, data_text, missing, gemm_size=
     cores = os.cpu_count()
     usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else cores
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "n/a"
+    coretype = forced_blas_kernels()
+    forced_note = (
+        f"; OPENBLAS_CORETYPE={coretype} is set, so also with OpenBLAS's own kernels for this CPU (the peers run "
+        f"with {coretype}'s)"
+        if coretype
+        else ""
+    )
     lines = [
         "deltaprop against its peers: the same data, hyper-parameters, initial parameters (except scikit-learn's) "
         "and thread count",
@@ -299,12 +306,7 @@ def header_lines(configs, threads, peers, epochs, data_text, missing, gemm_size=
         FLOP_FORMULA,
         f"GEMM peak: best of 5 NumPy products of two {gemm_size}×{gemm_size} matrices of the row's dtype at the "
         "table's thread count, in a process of its own, before and after the table's cells (the higher is kept)"
-        + (
-            f"; OPENBLAS_CORETYPE={coretype} is set, so also with OpenBLAS's own kernels for this CPU (the peers run "
-            f"with {coretype}'s)"
-            if (coretype := forced_blas_kernels())
-            else ""
-        ),
+        + forced_note,
         f"peers: {', '.join(peers)}",
     ]
     for name, reason in missing.items():

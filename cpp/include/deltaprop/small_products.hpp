@@ -429,14 +429,19 @@ void small_forward(const Input& a, MatrixIn<T> w, VectorIn<T> b, MatrixOut<T> z)
     for (Index f = 0; f < fives; ++f) block(Five{});
     if (m - i >= 3) block(Three{});
   } else {
-    // Blocks of three rows (12 accumulators: the most that fit 16 vector registers with the
-    // operands), and fours (as 4 × 3) where threes would leave one or two over: a block of two rows
-    // or one loads W for too few multiply-adds (measured: the forward product of 10 rows 12% faster).
-    const Index fours = m % 3 == 1 && m >= 4 ? 1 : m % 3 == 2 && m >= 8 ? 2 : 0;
-    const Index threes_end = (m - 4 * fours) / 3 * 3;
-    while (i < threes_end) block(Three{});
-    for (Index f = 0; f < fours; ++f, i += 4)
+    // Blocks of four rows by three outputs: 12 accumulators, three packets of W and one of A fill
+    // the 16 vector registers (three rows by four outputs would need 17, and took W's fourth packet
+    // from memory for every row). Threes (as 3 × 4) where fours would leave one to three rows over:
+    // a block of two rows or one loads W for too few multiply-adds. Measured with AVX2 on a Zen 3
+    // core, the forward product of 32 rows (784 → 100) 4-9% faster than in blocks of three rows by four
+    // outputs; of 10 rows no different.
+    const Index r = m % 4, threes = r == 3 ? 1 : r == 2 && m >= 6 ? 2 : r == 1 && m >= 9 ? 3 : 0;
+    const Index fours_end = m - 3 * threes - (threes == 0 ? r : 0);
+    while (i < fours_end) {
       detail::forward_row_block<T, 4, 3>(rows, i, w_data, n, k, bias, z.data() + i * ldz, ldz);
+      i += 4;
+    }
+    for (Index t = 0; t < threes; ++t) block(Three{});
   }
   // Only a few small batches end in a narrower block.
   for (; m - i >= 2; i += 2) detail::forward_row_block<T, 2, NR>(rows, i, w_data, n, k, bias, z.data() + i * ldz, ldz);

@@ -9,11 +9,13 @@
 
 namespace deltaprop {
 
-// The packing buffers of one layer's three products for batches of up to `rows` samples.
+// The blockings of one layer's three products for batches of up to `rows` samples, packing into space.
 template <class T>
 struct DenseBuffers {
-  DenseBuffers(Index rows, Index fan_in, Index fan_out)
-      : forward(rows, fan_out, fan_in), weight_grad(fan_out, fan_in, rows), input_grad(rows, fan_in, fan_out) {}
+  DenseBuffers(Index rows, Index fan_in, Index fan_out, PackingSpace<T>& space)
+      : forward(rows, fan_out, fan_in, &space),
+        weight_grad(fan_out, fan_in, rows, &space),
+        input_grad(rows, fan_in, fan_out, &space) {}
   GemmBuffers<T> forward;      // Z = A Wᵀ
   GemmBuffers<T> weight_grad;  // ∂C/∂W = δᵀ A / m
   GemmBuffers<T> input_grad;   // ∂C/∂A = δ W

@@ -1,26 +1,73 @@
 // Matrix products through Eigen's GEMM with packing buffers allocated once, up front. An Eigen
 // product expression allocates its packing buffers on every call once they outgrow the stack
-// limit; a training step must not allocate, so each product of a layer owns its buffers.
+// limit; a training step must not allocate, so the products pack into space set aside for them.
 #pragma once
 
 #include <Eigen/Core>
+#include <memory>
 
 #include "types.hpp"
 
 namespace deltaprop {
 
-// Packing buffers for products of at most rows × cols with inner dimension depth.
+// Room for the packed blocks of a product's two operands, shared by products that run one after
+// another (a workspace's, on one thread): their packed blocks stay in the cache from one product to
+// the next instead of each product writing to memory of its own (measured with 32 KiB L1 and 512 KiB
+// L2 caches: C3's training step 1.5-2% faster, its products packing into 1.0 MiB instead of 3.9).
+// Grown only while products are being set up, never during training.
+template <class T>
+class PackingSpace {
+ public:
+  void reserve(Index lhs, Index rhs) {
+    if (lhs > lhs_.size()) lhs_.resize(lhs);
+    if (rhs > rhs_.size()) rhs_.resize(rhs);
+  }
+  T* lhs() { return lhs_.data(); }
+  T* rhs() { return rhs_.data(); }
+
+ private:
+  Vector<T> lhs_, rhs_;  // aligned as Eigen's packed loads want them
+};
+
+// The blocking of one product of at most rows × cols with inner dimension depth, as Eigen chooses
+// it for a row-major result, packing into a PackingSpace: the one given, which must outlive this
+// and not grow once products run, or else a space of its own.
 template <class T>
 class GemmBuffers {
  public:
-  GemmBuffers(Index rows, Index cols, Index depth) : space_(rows, cols, depth, 1, true) { space_.allocateAll(); }
+  GemmBuffers(Index rows, Index cols, Index depth, PackingSpace<T>* space = nullptr)
+      : own_(space == nullptr ? std::make_unique<PackingSpace<T>>() : nullptr), space_(space ? *space : *own_) {
+    blocking_.set(rows, cols, depth);
+    space_.reserve(blocking_.mc() * blocking_.kc(), blocking_.kc() * blocking_.nc());
+  }
   GemmBuffers(const GemmBuffers&) = delete;
   GemmBuffers& operator=(const GemmBuffers&) = delete;
 
-  Eigen::internal::level3_blocking<T, T>& blocking() { return space_; }
+  Eigen::internal::level3_blocking<T, T>& blocking() {
+    blocking_.place(space_.lhs(), space_.rhs());  // where the space lies now (it grows while set up)
+    return blocking_;
+  }
 
  private:
-  Eigen::internal::gemm_blocking_space<Eigen::RowMajor, T, T, Eigen::Dynamic, Eigen::Dynamic, Eigen::Dynamic> space_;
+  // Eigen's blocking sizes for the product, without buffers of its own.
+  struct Blocking : Eigen::internal::level3_blocking<T, T> {
+    void set(Index rows, Index cols, Index depth) {
+      // A row-major result is computed as the transposed, column-major product (as Eigen's own
+      // gemm_blocking_space sizes it).
+      this->m_mc = cols;
+      this->m_nc = rows;
+      this->m_kc = depth;
+      Eigen::internal::computeProductBlockingSizes<T, T, 1>(this->m_kc, this->m_mc, this->m_nc, Index(1));
+    }
+    void place(T* lhs, T* rhs) {
+      this->m_blockA = lhs;
+      this->m_blockB = rhs;
+    }
+  };
+
+  std::unique_ptr<PackingSpace<T>> own_;
+  PackingSpace<T>& space_;
+  Blocking blocking_;
 };
 
 // An operand of a product: a matrix's data read in row-major order, or its transpose (the same

@@ -27,13 +27,17 @@ struct Workspace {
     for (Index l = 0; l < depth; ++l) {
       activations[l].resize(capacity, layout.fan_out(l));
       deltas[l].resize(capacity, layout.fan_out(l));
-      gemm.push_back(std::make_unique<DenseBuffers<T>>(capacity, layout.fan_in(l), layout.fan_out(l)));
+      gemm.push_back(std::make_unique<DenseBuffers<T>>(capacity, layout.fan_in(l), layout.fan_out(l), packing));
     }
     grad.resize(layout.n_params());
     Index widest = 0;
     for (Index l = 0; l < depth; ++l) widest = std::max(widest, layout.fan_out(l));
     scratch.resize(widest * capacity);
   }
+
+  // Its products' blockings refer to its packing space: a workspace stays where it was made.
+  Workspace(const Workspace&) = delete;
+  Workspace& operator=(const Workspace&) = delete;
 
   // Room for the addresses of a batch's input rows of type S, read in place.
   template <class S>
@@ -57,7 +61,8 @@ struct Workspace {
   std::vector<Matrix<T>> activations;                  // aˡ for l = 1..L (index l − 1)
   std::vector<Matrix<T>> deltas;                       // δˡ, same shapes
   Vector<T> grad;                                      // ∂C/∂params in the network's flat layout
-  std::vector<std::unique_ptr<DenseBuffers<T>>> gemm;  // each layer's GEMM packing buffers
+  PackingSpace<T> packing;                             // where every product below packs its operands
+  std::vector<std::unique_ptr<DenseBuffers<T>>> gemm;  // each layer's GEMM blockings
   Vector<T> scratch;                                   // a layer's scaled δᵀ in a fused update
 };
 

@@ -14,9 +14,9 @@ import deltaprop.kernels as kernels
 DTYPES = [np.float32, np.float64]
 # (batch, width): batch 1, width 1, odd sizes and one larger block.
 SHAPES = [(1, 1), (1, 9), (6, 1), (3, 4), (17, 33), (64, 10), (257, 129)]
-# (batch, n_in, n_out) for dense layers: batches of up to 32 rows take the small-batch products,
-# larger ones the GEMM; batches end in every kind of row block and widths leave remainders after
-# every SIMD packet and register block.
+# (batch, n_in, n_out) for dense layers: batches of up to 32 rows and layers of up to 12 outputs take
+# the small-batch products, the others the GEMM; batches end in every kind of row block and widths
+# leave remainders after every SIMD packet and register block.
 DENSE_SHAPES = [
     (1, 1, 1),
     (1, 5, 3),
@@ -31,6 +31,9 @@ DENSE_SHAPES = [
     (33, 17, 9),
     (64, 784, 30),
     (257, 129, 65),
+    (128, 512, 10),
+    (130, 61, 12),
+    (75, 40, 13),
 ]
 ELEMENTWISE = ["identity", "sigmoid", "tanh", "relu", "leaky_relu"]
 SLOPE = 0.1  # not the default, so a wrapper that drops the slope is caught

@@ -9,6 +9,12 @@
 
 namespace deltaprop {
 
+// Layers with at most this many outputs (a classifier's output layer) run their forward and input-gradient
+// products through the small-batch loops at any batch size: a general GEMM packs the whole input for the
+// few outputs it computes (measured with AVX2, 128 rows, 512 inputs and 10-14 outputs: both products 20-45%
+// faster; at 24 outputs no faster, at 48 or more slower).
+constexpr Index kNarrowLayerOutputs = 12;
+
 // The blockings of one layer's three products for batches of up to `rows` samples, packing into space.
 template <class T>
 struct DenseBuffers {
@@ -21,7 +27,7 @@ struct DenseBuffers {
   GemmBuffers<T> input_grad;   // ∂C/∂A = δ W
 };
 
-// Z = A Wᵀ + b (small batches without packing: see small_products.hpp)
+// Z = A Wᵀ + b (small batches and narrow layers without packing: see small_products.hpp)
 template <class T>
 void dense_forward(MatrixIn<T> w, VectorIn<T> b, MatrixIn<T> a_prev, MatrixOut<T> z, GemmBuffers<T>& buffers) {
   DELTAPROP_REQUIRE(a_prev.cols() == w.cols(), "input has " + std::to_string(a_prev.cols()) +
@@ -29,7 +35,7 @@ void dense_forward(MatrixIn<T> w, VectorIn<T> b, MatrixIn<T> a_prev, MatrixOut<T
   DELTAPROP_REQUIRE(b.size() == w.rows(),
                     "bias must have " + std::to_string(w.rows()) + " entries, got " + std::to_string(b.size()));
   require_shape(z, a_prev.rows(), w.rows(), "forward output");
-  if (a_prev.rows() <= kSmallBatchRows && w.outerStride() == w.cols()) {
+  if ((a_prev.rows() <= kSmallBatchRows || w.rows() <= kNarrowLayerOutputs) && w.outerStride() == w.cols()) {
     small_forward<T>(a_prev, w, b, z);
     return;
   }
@@ -62,13 +68,13 @@ void dense_parameter_gradients(MatrixIn<T> a_prev, MatrixIn<T> delta, MatrixOut<
 }
 
 // ∂C/∂A = δ W: the gradient with respect to the layer's input, one row per sample (small batches
-// without packing: see small_products.hpp).
+// and narrow layers without packing: see small_products.hpp).
 template <class T>
 void dense_input_gradient(MatrixIn<T> w, MatrixIn<T> delta, MatrixOut<T> da_prev, GemmBuffers<T>& buffers) {
   DELTAPROP_REQUIRE(delta.cols() == w.rows(), "delta has " + std::to_string(delta.cols()) + " columns, the layer has " +
                                                   std::to_string(w.rows()) + " outputs");
   require_shape(da_prev, delta.rows(), w.cols(), "input gradient");
-  if (delta.rows() <= kSmallBatchRows) {
+  if (delta.rows() <= kSmallBatchRows || w.rows() <= kNarrowLayerOutputs) {
     small_input_gradient<T>(delta, w, da_prev);
     return;
   }

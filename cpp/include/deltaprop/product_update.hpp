@@ -6,6 +6,7 @@
 
 #include "dense.hpp"
 #include "optimizers.hpp"
+#include "velocity_store.hpp"
 
 namespace deltaprop {
 
@@ -38,35 +39,42 @@ void product_sgd_update(MatrixIn<T> a_prev, MatrixIn<T> delta, double divisor, c
   const T alpha = static_cast<T>(-config.lr / divisor);
   auto wa = VectorMap<T>(w.data(), n * k).array();  // contiguous: one pass over all entries
   if (momentum) {
-    MatrixMap<T> v(mw.first, n, k);
-    auto va = VectorMap<T>(mw.first, n * k).array();
     const T mu = static_cast<T>(config.momentum);
-    if (config.nesterov) {  // W ← W − μ v_old and v ← μ v_old − ηλ W_old in one pass
-      T* p = w.data();
-      T* vel = mw.first;
-      if (lr_decay != T(0)) {
-        for (Index i = 0; i < n * k; ++i) {
-          const T p_old = p[i], v_old = vel[i];
-          p[i] = p_old - mu * v_old;
-          vel[i] = mu * v_old - lr_decay * p_old;
+    // The whole rule inside the product when its depth is not split (see velocity_store.hpp)...
+    const bool done = with_velocity_rule<T>(config.nesterov, lr_decay != T(0), mu, lr_decay, [&](auto rule) {
+      return gemm_through<T>(transposed<T>(delta), plain<T>(a_prev), n, k, m,
+                             VelocityStore<T, decltype(rule)>(mw.first, w.data(), k, rule), alpha, buffers);
+    });
+    if (!done) {  // ...else in passes over v and W before and after it
+      MatrixMap<T> v(mw.first, n, k);
+      auto va = VectorMap<T>(mw.first, n * k).array();
+      if (config.nesterov) {  // W ← W − μ v_old and v ← μ v_old − ηλ W_old in one pass
+        T* p = w.data();
+        T* vel = mw.first;
+        if (lr_decay != T(0)) {
+          for (Index i = 0; i < n * k; ++i) {
+            const T p_old = p[i], v_old = vel[i];
+            p[i] = p_old - mu * v_old;
+            vel[i] = mu * v_old - lr_decay * p_old;
+          }
+        } else {
+          for (Index i = 0; i < n * k; ++i) {
+            const T v_old = vel[i];
+            p[i] -= mu * v_old;
+            vel[i] = mu * v_old;
+          }
         }
+      } else if (lr_decay != T(0)) {
+        va = mu * va - lr_decay * wa;
       } else {
-        for (Index i = 0; i < n * k; ++i) {
-          const T v_old = vel[i];
-          p[i] -= mu * v_old;
-          vel[i] = mu * v_old;
-        }
+        va *= mu;
       }
-    } else if (lr_decay != T(0)) {
-      va = mu * va - lr_decay * wa;
-    } else {
-      va *= mu;
-    }
-    gemm_accumulate<T>(transposed<T>(delta), plain<T>(a_prev), m, v, alpha, buffers);
-    if (config.nesterov) {
-      wa += (T(1) + mu) * va;
-    } else {
-      wa += va;
+      gemm_accumulate<T>(transposed<T>(delta), plain<T>(a_prev), m, v, alpha, buffers);
+      if (config.nesterov) {
+        wa += (T(1) + mu) * va;
+      } else {
+        wa += va;
+      }
     }
   } else {
     if (lr_decay != T(0)) wa -= lr_decay * wa;

@@ -102,42 +102,54 @@ void gemm_accumulate(Operand<T, LhsOrder> lhs, Operand<T, RhsOrder> rhs, Index d
 // The storage order in which the same data read as the transposed matrix.
 constexpr int flipped(int order) { return order == Eigen::RowMajor ? Eigen::ColMajor : Eigen::RowMajor; }
 
+// Whether Eigen's kernel on this CPU takes result mappers of ours: its POWER kernel asks more of them.
+#if defined(EIGEN_VECTORIZE_ALTIVEC) || defined(EIGEN_VECTORIZE_VSX)
+constexpr bool kernel_takes_result_mappers = false;
+#else
+constexpr bool kernel_takes_result_mappers = true;
+#endif
+
 // result = alpha · lhs · rhs, rows × cols in row-major order, each entry handed to `result`: a
 // result mapper in Eigen's sense for the column-major (cols × rows) view of the result. Eigen's
 // kernel loads an entry through it, adds alpha · the product's entry and stores the sum through
 // it, so a load and a store can stand for an update rule's passes before and after the product.
 // That holds only when the product is not split along its depth, which is when every entry is
-// loaded and stored exactly once: otherwise this returns false and does nothing.
+// loaded and stored exactly once: otherwise (or where the kernel takes no result mappers of ours)
+// this returns false and does nothing.
 template <class T, int LhsOrder, int RhsOrder, class ResultMapper>
 bool gemm_through(Operand<T, LhsOrder> lhs, Operand<T, RhsOrder> rhs, Index rows, Index cols, Index depth,
                   const ResultMapper& result, T alpha, GemmBuffers<T>& buffers) {
-  namespace ei = Eigen::internal;
-  auto& blocking = buffers.blocking();
-  if (blocking.kc() < depth) return false;
-  if (rows == 0 || cols == 0 || depth == 0) return true;
-  // The column-major product cols × rows = rhsᵀ · lhsᵀ, as Eigen computes a row-major result.
-  using Traits = ei::gebp_traits<T, T>;
-  using LhsMapper = ei::const_blas_data_mapper<T, Index, flipped(RhsOrder)>;
-  using RhsMapper = ei::const_blas_data_mapper<T, Index, flipped(LhsOrder)>;
-  ei::gemm_pack_lhs<T, Index, LhsMapper, Traits::mr, Traits::LhsProgress, typename Traits::LhsPacket4Packing,
-                    flipped(RhsOrder)>
-      pack_lhs;
-  ei::gemm_pack_rhs<T, Index, RhsMapper, Traits::nr, flipped(LhsOrder)> pack_rhs;
-  ei::gebp_kernel<T, T, Index, ResultMapper, Traits::mr, Traits::nr, false, false> kernel;
-  const LhsMapper packed_lhs(rhs.data, rhs.stride);
-  const RhsMapper packed_rhs(lhs.data, lhs.stride);
-  const Index mc = std::min(cols, blocking.mc()), nc = std::min(rows, blocking.nc());
-  const bool pack_rhs_once = mc != cols && nc == rows;  // as Eigen's own loop: the whole rhs fits one block
-  for (Index i = 0; i < cols; i += mc) {
-    const Index block_rows = std::min(i + mc, cols) - i;
-    pack_lhs(blocking.blockA(), packed_lhs.getSubMapper(i, 0), depth, block_rows);
-    for (Index j = 0; j < rows; j += nc) {
-      const Index block_cols = std::min(j + nc, rows) - j;
-      if (!pack_rhs_once || i == 0) pack_rhs(blocking.blockB(), packed_rhs.getSubMapper(0, j), depth, block_cols);
-      kernel(result.getSubMapper(i, j), blocking.blockA(), blocking.blockB(), block_rows, depth, block_cols, alpha);
+  if constexpr (!kernel_takes_result_mappers) {
+    return false;
+  } else {
+    namespace ei = Eigen::internal;
+    auto& blocking = buffers.blocking();
+    if (blocking.kc() < depth) return false;
+    if (rows == 0 || cols == 0 || depth == 0) return true;
+    // The column-major product cols × rows = rhsᵀ · lhsᵀ, as Eigen computes a row-major result.
+    using Traits = ei::gebp_traits<T, T>;
+    using LhsMapper = ei::const_blas_data_mapper<T, Index, flipped(RhsOrder)>;
+    using RhsMapper = ei::const_blas_data_mapper<T, Index, flipped(LhsOrder)>;
+    ei::gemm_pack_lhs<T, Index, LhsMapper, Traits::mr, Traits::LhsProgress, typename Traits::LhsPacket4Packing,
+                      flipped(RhsOrder)>
+        pack_lhs;
+    ei::gemm_pack_rhs<T, Index, RhsMapper, Traits::nr, flipped(LhsOrder)> pack_rhs;
+    ei::gebp_kernel<T, T, Index, ResultMapper, Traits::mr, Traits::nr, false, false> kernel;
+    const LhsMapper packed_lhs(rhs.data, rhs.stride);
+    const RhsMapper packed_rhs(lhs.data, lhs.stride);
+    const Index mc = std::min(cols, blocking.mc()), nc = std::min(rows, blocking.nc());
+    const bool pack_rhs_once = mc != cols && nc == rows;  // as Eigen's own loop: the whole rhs fits one block
+    for (Index i = 0; i < cols; i += mc) {
+      const Index block_rows = std::min(i + mc, cols) - i;
+      pack_lhs(blocking.blockA(), packed_lhs.getSubMapper(i, 0), depth, block_rows);
+      for (Index j = 0; j < rows; j += nc) {
+        const Index block_cols = std::min(j + nc, rows) - j;
+        if (!pack_rhs_once || i == 0) pack_rhs(blocking.blockB(), packed_rhs.getSubMapper(0, j), depth, block_cols);
+        kernel(result.getSubMapper(i, j), blocking.blockA(), blocking.blockB(), block_rows, depth, block_cols, alpha);
+      }
     }
+    return true;
   }
-  return true;
 }
 
 }  // namespace deltaprop

@@ -15,6 +15,11 @@ namespace deltaprop {
 // faster; at 24 outputs no faster, at 48 or more slower).
 constexpr Index kNarrowLayerOutputs = 12;
 
+// Whether a layer's forward and input-gradient products on a batch of `rows` take the small-batch loops.
+inline bool takes_small_products(Index rows, Index outputs) {
+  return rows <= kSmallBatchRows || outputs <= kNarrowLayerOutputs;
+}
+
 // The blockings of one layer's three products for batches of up to `rows` samples, packing into space.
 template <class T>
 struct DenseBuffers {
@@ -35,7 +40,7 @@ void dense_forward(MatrixIn<T> w, VectorIn<T> b, MatrixIn<T> a_prev, MatrixOut<T
   DELTAPROP_REQUIRE(b.size() == w.rows(),
                     "bias must have " + std::to_string(w.rows()) + " entries, got " + std::to_string(b.size()));
   require_shape(z, a_prev.rows(), w.rows(), "forward output");
-  if ((a_prev.rows() <= kSmallBatchRows || w.rows() <= kNarrowLayerOutputs) && w.outerStride() == w.cols()) {
+  if (takes_small_products(a_prev.rows(), w.rows()) && w.outerStride() == w.cols()) {
     small_forward<T>(a_prev, w, b, z);
     return;
   }
@@ -74,7 +79,7 @@ void dense_input_gradient(MatrixIn<T> w, MatrixIn<T> delta, MatrixOut<T> da_prev
   DELTAPROP_REQUIRE(delta.cols() == w.rows(), "delta has " + std::to_string(delta.cols()) + " columns, the layer has " +
                                                   std::to_string(w.rows()) + " outputs");
   require_shape(da_prev, delta.rows(), w.cols(), "input gradient");
-  if (delta.rows() <= kSmallBatchRows || w.rows() <= kNarrowLayerOutputs) {
+  if (takes_small_products(delta.rows(), w.rows())) {
     small_input_gradient<T>(delta, w, da_prev);
     return;
   }

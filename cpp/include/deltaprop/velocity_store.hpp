@@ -12,13 +12,14 @@
 
 namespace deltaprop {
 
-// The rule's factors: μ and η·λ (used only when Decay).
+// The rule's factors: μ and η·λ (used only when Decay). P is a SIMD packet of T or T itself: Eigen's
+// packet functions take a lone value as a packet of one.
 template <class T, bool Nesterov, bool Decay>
 struct VelocityRule {
   T mu, lr_decay;
 
   template <class P>
-  P load_packet(const T* v, const T* w) const {
+  P load(const T* v, const T* w) const {
     namespace ei = Eigen::internal;
     const P mu_v = ei::pmul(ei::pset1<P>(mu), ei::ploadu<P>(v));
     if constexpr (Decay) return ei::psub(mu_v, ei::pmul(ei::pset1<P>(lr_decay), ei::ploadu<P>(w)));
@@ -27,7 +28,7 @@ struct VelocityRule {
 
   // v still holds v_old here: the kernel stores each entry once, after its one load.
   template <class P>
-  void store_packet(T* v, T* w, const P& v_new) const {
+  void store(T* v, T* w, const P& v_new) const {
     namespace ei = Eigen::internal;
     P moved = ei::ploadu<P>(w);
     if constexpr (Nesterov) {
@@ -39,20 +40,6 @@ struct VelocityRule {
     ei::pstoreu(w, moved);
     ei::pstoreu(v, v_new);
   }
-
-  // The same for one entry.
-  T load(const T* v, const T* w) const {
-    if constexpr (Decay) return mu * *v - lr_decay * *w;
-    return mu * *v;
-  }
-  void store(T* v, T* w, T v_new) const {
-    if constexpr (Nesterov) {
-      *w = (*w - mu * *v) + (T(1) + mu) * v_new;
-    } else {
-      *w += v_new;
-    }
-    *v = v_new;
-  }
 };
 
 // Eigen's result-mapper interface over v and W (same shape and stride), for the column-major view
@@ -60,30 +47,20 @@ struct VelocityRule {
 template <class T, class Rule>
 class VelocityStore {
  public:
-  // A column of the view, as the kernel walks it.
+  // From one entry down its column, as the kernel walks it; `+= x` updates that entry alone.
   class LinearMapper {
    public:
     LinearMapper(T* v, T* w, const Rule& rule) : v_(v), w_(w), rule_(rule) {}
     void prefetch(Index i) const { Eigen::internal::prefetch(v_ + i); }
     template <class P>
     P loadPacket(Index i) const {
-      return rule_.template load_packet<P>(v_ + i, w_ + i);
+      return rule_.template load<P>(v_ + i, w_ + i);
     }
     template <class P>
     void storePacket(Index i, const P& p) const {
-      rule_.template store_packet<P>(v_ + i, w_ + i, p);
+      rule_.template store<P>(v_ + i, w_ + i, p);
     }
-
-   private:
-    T *v_, *w_;
-    Rule rule_;
-  };
-
-  // `entry += x` on one entry.
-  class Entry {
-   public:
-    Entry(T* v, T* w, const Rule& rule) : v_(v), w_(w), rule_(rule) {}
-    void operator+=(T x) const { rule_.store(v_, w_, rule_.load(v_, w_) + x); }
+    void operator+=(T x) const { storePacket<T>(0, loadPacket<T>(0) + x); }
 
    private:
     T *v_, *w_;
@@ -94,14 +71,14 @@ class VelocityStore {
 
   VelocityStore getSubMapper(Index i, Index j) const { return {at(v_, i, j), at(w_, i, j), stride_, rule_}; }
   LinearMapper getLinearMapper(Index i, Index j) const { return {at(v_, i, j), at(w_, i, j), rule_}; }
-  Entry operator()(Index i, Index j) const { return {at(v_, i, j), at(w_, i, j), rule_}; }
+  LinearMapper operator()(Index i, Index j) const { return getLinearMapper(i, j); }
 
-  // A row of the view: entries stride apart, one by one.
+  // Along a row of the view: entries stride apart, one by one.
   template <class P>
   P gatherPacket(Index i, Index j) const {
     alignas(64) T loaded[Eigen::internal::unpacket_traits<P>::size];
     for (int k = 0; k < Eigen::internal::unpacket_traits<P>::size; ++k)
-      loaded[k] = rule_.load(at(v_, i, j + k), at(w_, i, j + k));
+      loaded[k] = (*this)(i, j + k).template loadPacket<T>(0);
     return Eigen::internal::pload<P>(loaded);
   }
   template <class P>
@@ -109,7 +86,7 @@ class VelocityStore {
     alignas(64) T stored[Eigen::internal::unpacket_traits<P>::size];
     Eigen::internal::pstore(stored, v_new);
     for (int k = 0; k < Eigen::internal::unpacket_traits<P>::size; ++k)
-      rule_.store(at(v_, i, j + k), at(w_, i, j + k), stored[k]);
+      (*this)(i, j + k).template storePacket<T>(0, stored[k]);
   }
 
  private:

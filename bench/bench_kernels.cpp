@@ -17,13 +17,14 @@ void register_kernels(const Config& c) {
     const Index n_in = c.sizes[l], n_out = c.sizes[l + 1];
     const double tile = word * double(m) * double(n_out);  // bytes of one m × n_out matrix
 
-    // aˡ = f(aˡ⁻¹ Wᵀ + b): one product (unpacked for small batches, else a GEMM), then f in place.
+    // aˡ = f(aˡ⁻¹ Wᵀ + b): one product (unpacked for small batches, else a GEMM with b and f inside
+    // its stores where f allows), else f in place after it.
     add_kernel<T>(c, bench_name<T>(c, "forward_layer", l), gemm_flops(m, n_out, n_in), 0, [l](BatchState<T>& s) {
       return [&s, l] {
-        Matrix<T>& z = s.ws.activations[l];
-        dense_forward<T>(s.net.weight(l), s.net.bias(l), s.input(l), z, s.ws.gemm[l]->forward);
-        activation_forward<T>(s.net.activation(l), z, z);
-        return z.data();
+        Matrix<T>& a = s.ws.activations[l];
+        dense_forward_activated<T>(s.net.weight(l), s.net.bias(l), s.input(l), s.net.activation(l), a,
+                                   s.ws.gemm[l]->forward);
+        return a.data();
       };
     });
 
@@ -73,11 +74,13 @@ void register_kernels(const Config& c) {
                     };
                   });
 
-    // ∂C/∂aˡ⁻¹ = δˡ Wˡ: the GEMM that carries δ back; training needs it for every layer but the first.
+    // δˡ⁻¹ = (δˡ Wˡ) ⊙ f'(zˡ⁻¹): the GEMM that carries δ back (training needs it for every layer but the
+    // first), with the layer below's derivative inside its stores where f allows, else hidden_delta after it.
     if (l > 0) {
       add_kernel<T>(c, bench_name<T>(c, "input_grad_layer", l), gemm_flops(m, n_in, n_out), 0, [l](BatchState<T>& s) {
         return [&s, l] {
-          dense_input_gradient<T>(s.net.weight(l), s.ws.deltas[l], s.ws.deltas[l - 1], s.ws.gemm[l]->input_grad);
+          dense_backpropagate<T>(s.net.weight(l), s.ws.deltas[l], s.net.activation(l - 1), s.ws.activations[l - 1],
+                                 s.ws.deltas[l - 1], s.ws.gemm[l]->input_grad);
           return s.ws.deltas[l - 1].data();
         };
       });

@@ -15,8 +15,9 @@ DTYPES = [np.float32, np.float64]
 # (batch, width): batch 1, width 1, odd sizes and one larger block.
 SHAPES = [(1, 1), (1, 9), (6, 1), (3, 4), (17, 33), (64, 10), (257, 129)]
 # (batch, n_in, n_out) for dense layers: batches of up to 32 rows and layers of up to 12 outputs take
-# the small-batch products, the others the GEMM; batches end in every kind of row block and widths
-# leave remainders after every SIMD packet and register block.
+# the small-batch products, the others the GEMM, with the whole depth (up to 2048 inputs: the bias
+# and the activation then go in inside the product) or cut as Eigen cuts it; batches end in every
+# kind of row block and widths leave remainders after every SIMD packet and register block.
 DENSE_SHAPES = [
     (1, 1, 1),
     (1, 5, 3),
@@ -34,6 +35,9 @@ DENSE_SHAPES = [
     (128, 512, 10),
     (130, 61, 12),
     (75, 40, 13),
+    (40, 300, 24),
+    (97, 784, 100),
+    (33, 2100, 14),
 ]
 ELEMENTWISE = ["identity", "sigmoid", "tanh", "relu", "leaky_relu"]
 SLOPE = 0.1  # not the default, so a wrapper that drops the slope is caught
@@ -314,6 +318,56 @@ def test_dense_backward_gives_mean_parameter_gradients_and_per_sample_input_grad
     assert_matches_reference(dw, ref_dw, dtype, reduction=m)
     assert_matches_reference(db, ref_db, dtype, reduction=m)
     assert_matches_reference(da_prev, ref_da, dtype, reduction=n_out)
+
+
+# Applied inside the product's stores (identity, relu, leaky_relu) or after it (sigmoid).
+LAYER_ACTIVATIONS = ["identity", "relu", "leaky_relu", "sigmoid"]
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize(("m", "n_in", "n_out"), DENSE_SHAPES)
+@pytest.mark.parametrize("activation", LAYER_ACTIVATIONS[1:])  # identity: the test above
+def test_dense_forward_applies_the_layer_activation(activation, m, n_in, n_out, dtype):
+    rng = rng_for("fwd-f", activation, m, n_in, n_out, dtype)
+    w = rng.normal(size=(n_out, n_in)).astype(dtype)
+    b = rng.normal(size=n_out).astype(dtype)
+    a_prev = rng.normal(size=(m, n_in)).astype(dtype)
+    got = kernels.dense_forward(w, b, a_prev, activation=activation, slope=SLOPE)
+    z = ref.dense_forward(w.astype(np.float64), b.astype(np.float64), a_prev.astype(np.float64))
+    # f changes a rounding error of z by at most its own size (|f'| <= 1), so z's bound holds.
+    scale = float(np.abs(z).max())
+    assert_matches_reference(got, ref.activation(activation, z, SLOPE), dtype, reduction=n_in + 1, scale=scale)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize(("m", "n_in", "n_out"), DENSE_SHAPES)
+@pytest.mark.parametrize("activation", LAYER_ACTIVATIONS)
+def test_dense_backpropagate_is_delta_times_w_times_the_derivative_below(activation, m, n_in, n_out, dtype):
+    rng = rng_for("backprop", activation, m, n_in, n_out, dtype)
+    w = rng.normal(size=(n_out, n_in)).astype(dtype)
+    delta = rng.normal(size=(m, n_out)).astype(dtype)
+    a_prev = ref.activation(activation, rng.normal(size=(m, n_in)), SLOPE).astype(dtype)
+    got = kernels.dense_backpropagate(w, delta, activation, a_prev, slope=SLOPE)
+    product = delta.astype(np.float64) @ w.astype(np.float64)
+    expected = product * derivative_from_output(activation, a_prev.astype(np.float64))
+    scale = float(np.abs(product).max())  # the derivative is at most 1
+    assert_matches_reference(got, expected, dtype, reduction=n_out, scale=scale)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_dense_backpropagate_through_softmax_is_its_jacobian_vector_product(dtype):
+    rng = rng_for("backprop-softmax", dtype)
+    w, delta = rng.normal(size=(30, 300)).astype(dtype), rng.normal(size=(40, 30)).astype(dtype)
+    a_prev = ref.activation("softmax", rng.normal(size=(40, 300))).astype(dtype)
+    got = kernels.dense_backpropagate(w, delta, "softmax", a_prev)
+    expected = ref.softmax_jvp(a_prev.astype(np.float64), delta.astype(np.float64) @ w.astype(np.float64))
+    assert_matches_reference(got, expected, dtype, reduction=300 + 30)
+
+
+def test_dense_backpropagate_refuses_to_write_over_its_input():
+    a_prev = np.ones((40, 300))
+    with pytest.raises(ValueError, match="out must not be a_prev"):
+        kernels.dense_backpropagate(np.ones((30, 300)), np.ones((40, 30)), "relu", a_prev, out=a_prev)
 
 
 @pytest.mark.parametrize("dtype", DTYPES)

@@ -173,9 +173,10 @@ def test_a_kernel_that_raises_gives_a_failed_row_not_an_exception(monkeypatch):
     def boom(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(kernels, "dense_forward", boom)
+    monkeypatch.setattr(kernels, "dense_backpropagate", boom)
     broken = run_selfcheck()
-    assert_only_these_fail(broken, {("dense_forward", "float32"), ("dense_forward", "float64")})
+    rows = [f"dense_backpropagate[{name}]" for name in ("identity", "sigmoid", "tanh", "relu", "leaky_relu")]
+    assert_only_these_fail(broken, {(row, dtype) for row in rows for dtype in ("float32", "float64")})
     for c in broken.failures:
         assert math.isinf(c.error) and "RuntimeError: boom" in c.detail
 

@@ -295,13 +295,26 @@ void bind_kernels(py::module_& k) {
          double slope) { output_delta<T>(spec(activation, slope), parse_loss(loss), a, y, out); },
       "activation"_a, "loss"_a, "a"_a.noconvert(), "y"_a.noconvert(), "out"_a.noconvert(), "slope"_a = 0.01,
       "Output error: grad_a C * f'(z)");
+  // The products block as a network's layers block them (DenseBuffers).
   k.def(
       "dense_forward",
-      [](MatrixIn<T> w, VectorIn<T> b, MatrixIn<T> a_prev, MatrixOut<T> out) {
-        GemmBuffers<T> buffers(a_prev.rows(), w.rows(), a_prev.cols());
-        dense_forward<T>(w, b, a_prev, out, buffers);
+      [](MatrixIn<T> w, VectorIn<T> b, MatrixIn<T> a_prev, MatrixOut<T> out, const std::string& activation,
+         double slope) {
+        GemmBuffers<T> buffers(a_prev.rows(), w.rows(), a_prev.cols(), nullptr, DepthBlocking::whole);
+        dense_forward_activated<T>(w, b, a_prev, spec(activation, slope), out, buffers);
       },
-      "w"_a.noconvert(), "b"_a.noconvert(), "a_prev"_a.noconvert(), "out"_a.noconvert(), "z = a_prev @ w.T + b");
+      "w"_a.noconvert(), "b"_a.noconvert(), "a_prev"_a.noconvert(), "out"_a.noconvert(), "activation"_a = "identity",
+      "slope"_a = 0.01, "a = f(a_prev @ w.T + b)");
+  k.def(
+      "dense_backpropagate",
+      [](MatrixIn<T> w, MatrixIn<T> delta, const std::string& activation, MatrixIn<T> a_prev, MatrixOut<T> out,
+         double slope) {
+        DELTAPROP_REQUIRE(out.data() != a_prev.data(), "out must not be a_prev");
+        GemmBuffers<T> buffers(delta.rows(), w.cols(), w.rows(), nullptr, DepthBlocking::whole);
+        dense_backpropagate<T>(w, delta, spec(activation, slope), a_prev, out, buffers);
+      },
+      "w"_a.noconvert(), "delta"_a.noconvert(), "activation"_a, "a_prev"_a.noconvert(), "out"_a.noconvert(),
+      "slope"_a = 0.01, "(delta @ w) * f'(z), the error of the layer below, given its output a_prev = f(z)");
   k.def(
       "dense_backward",
       [](MatrixIn<T> w, MatrixIn<T> a_prev, MatrixIn<T> delta, MatrixOut<T> dw, VectorOut<T> db,
@@ -312,7 +325,7 @@ void bind_kernels(py::module_& k) {
         GemmBuffers<T> weight_grad(delta.cols(), a_prev.cols(), delta.rows());
         dense_parameter_gradients<T>(a_prev, delta, dw, db, weight_grad);
         if (da_prev) {
-          GemmBuffers<T> input_grad(delta.rows(), w.cols(), w.rows());
+          GemmBuffers<T> input_grad(delta.rows(), w.cols(), w.rows(), nullptr, DepthBlocking::whole);
           dense_input_gradient<T>(w, delta, *da_prev, input_grad);
         }
       },

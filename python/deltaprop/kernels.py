@@ -21,6 +21,7 @@ __all__ = [
     "activation_backward",
     "activation_derivative",
     "adam_step",
+    "dense_backpropagate",
     "dense_backward",
     "dense_forward",
     "dense_sgd_update",
@@ -122,12 +123,29 @@ def output_delta(activation: str, loss: str, a, y, slope: float = 0.01, out=None
     return out
 
 
-def dense_forward(w, b, a_prev, out=None) -> np.ndarray:
-    """``z = a_prev wᵀ + b`` for a batch ``a_prev`` of shape ``(m, in)`` and weights ``(out, in)``."""
+def dense_forward(w, b, a_prev, out=None, activation: str = "identity", slope: float = 0.01) -> np.ndarray:
+    """``f(a_prev wᵀ + b)`` for a batch ``a_prev`` of shape ``(m, in)`` and weights ``(out, in)``.
+
+    With the default ``activation="identity"`` this is ``z`` itself. Otherwise the layer's output as
+    a network's forward pass computes it (identity, relu and leaky_relu inside the product).
+    """
     dt = working_dtype(w)
     w, b, a_prev = as_array(w, dt, "w", 2), as_array(b, dt, "b", 1), as_array(a_prev, dt, "a_prev", 2)
     out = _out(out, (a_prev.shape[0], w.shape[0]), dt)
-    _raw.dense_forward(w, b, a_prev, out)
+    _raw.dense_forward(w, b, a_prev, out, activation, slope)
+    return out
+
+
+def dense_backpropagate(w, delta, activation: str, a_prev, slope: float = 0.01, out=None) -> np.ndarray:
+    """The error of the layer below, ``(δ w) ⊙ f'(z)``, as a network's backward pass computes it.
+
+    ``delta`` (m, out) is this layer's error, ``a_prev = f(z)`` (m, in) its input: the output of the
+    layer below, whose activation is ``activation`` (softmax: its Jacobian-vector product).
+    """
+    dt = working_dtype(w)
+    w, delta, a_prev = as_array(w, dt, "w", 2), as_array(delta, dt, "delta", 2), as_array(a_prev, dt, "a_prev", 2)
+    out = _out(out, (delta.shape[0], w.shape[1]), dt)
+    _raw.dense_backpropagate(w, delta, activation, a_prev, out, slope)
     return out
 
 

@@ -339,15 +339,30 @@ def _output_delta_cases(rng, dtype, activation, loss):
 # absolute values gives each element's scale, so cancellation cannot make a dense check fail.
 
 
-def _dense_forward_cases(rng, dtype):
+def _dense_forward_cases(rng, dtype, activation="identity"):
     for shape in _dense_shapes(rng):
         m, n_in, n_out = shape
         w, b, a_prev = (rng.normal(size=s).astype(dtype) for s in [(n_out, n_in), (n_out,), (m, n_in)])
         w64, b64, a64 = (x.astype(np.float64) for x in (w, b, a_prev))
-        got = kernels.dense_forward(w, b, a_prev)
+        got = kernels.dense_forward(w, b, a_prev, activation=activation, slope=SLOPE)
+        # The activations checked here change an error of z by at most its own size.
         terms = ref.dense_forward(np.abs(w64), np.abs(b64), np.abs(a64))
-        err = _relative_error(got, ref.dense_forward(w64, b64, a64), dtype, scale=terms)
+        expected = ref.activation(activation, ref.dense_forward(w64, b64, a64), SLOPE)
+        err = _relative_error(got, expected, dtype, scale=terms)
         yield err, tolerance(dtype, n_in + 1), _shape_text(shape)
+
+
+def _dense_backpropagate_cases(rng, dtype, activation):
+    for shape in _dense_shapes(rng):
+        m, n_in, n_out = shape
+        w, delta = rng.normal(size=(n_out, n_in)).astype(dtype), rng.normal(size=(m, n_out)).astype(dtype)
+        z = rng.normal(scale=2.0, size=(m, n_in))
+        a_prev = ref.activation(activation, z, SLOPE).astype(dtype)
+        w64, d64 = w.astype(np.float64), delta.astype(np.float64)
+        got = kernels.dense_backpropagate(w, delta, activation, a_prev, slope=SLOPE)
+        expected = ref.activation_backward(activation, z, d64 @ w64, SLOPE)
+        err = _relative_error(got, expected, dtype, scale=np.abs(d64) @ np.abs(w64))
+        yield err, tolerance(dtype, n_out), _shape_text(shape)
 
 
 def _dense_backward_cases(rng, dtype, index):
@@ -471,6 +486,8 @@ def _kernel_checks(seed: int, dtype) -> list[Check]:
         *(row(f"loss_gradient[{loss}]", _loss_gradient_cases, loss) for loss in ref.LOSSES),
         *(row(f"output_delta[{act}+{loss}]", _output_delta_cases, act, loss) for act, loss in ref.VALID_PAIRS),
         row("dense_forward", _dense_forward_cases),
+        *(row(f"dense_forward[{name}]", _dense_forward_cases, name) for name in ("relu", "leaky_relu", "sigmoid")),
+        *(row(f"dense_backpropagate[{name}]", _dense_backpropagate_cases, name) for name in ELEMENTWISE),
         *(row(f"dense_backward[{part}]", _dense_backward_cases, i) for i, part in enumerate(("dw", "db", "da"))),
         *(row(f"sgd_step[{mode}]", _sgd_cases, mode) for mode in SGD_MODES),
         *(row(f"dense_sgd_update[{mode}]", _dense_sgd_update_cases, mode) for mode in SGD_MODES),

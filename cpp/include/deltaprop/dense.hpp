@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "activation_store.hpp"
 #include "gemm.hpp"
 #include "small_products.hpp"
 
@@ -24,28 +25,49 @@ inline bool takes_small_products(Index rows, Index outputs) {
 template <class T>
 struct DenseBuffers {
   DenseBuffers(Index rows, Index fan_in, Index fan_out, PackingSpace<T>& space)
-      : forward(rows, fan_out, fan_in, &space),
+      : forward(rows, fan_out, fan_in, &space, DepthBlocking::whole),
         weight_grad(fan_out, fan_in, rows, &space),
-        input_grad(rows, fan_in, fan_out, &space) {}
+        input_grad(rows, fan_in, fan_out, &space, DepthBlocking::whole) {}
   GemmBuffers<T> forward;      // Z = A Wᵀ
   GemmBuffers<T> weight_grad;  // ∂C/∂W = δᵀ A / m
   GemmBuffers<T> input_grad;   // ∂C/∂A = δ W
 };
 
-// Z = A Wᵀ + b (small batches and narrow layers without packing: see small_products.hpp)
 template <class T>
-void dense_forward(MatrixIn<T> w, VectorIn<T> b, MatrixIn<T> a_prev, MatrixOut<T> z, GemmBuffers<T>& buffers) {
+void check_forward_shapes(MatrixIn<T> w, VectorIn<T> b, MatrixIn<T> a_prev, MatrixOut<T> z) {
   DELTAPROP_REQUIRE(a_prev.cols() == w.cols(), "input has " + std::to_string(a_prev.cols()) +
                                                    " features, the layer expects " + std::to_string(w.cols()));
   DELTAPROP_REQUIRE(b.size() == w.rows(),
                     "bias must have " + std::to_string(w.rows()) + " entries, got " + std::to_string(b.size()));
   require_shape(z, a_prev.rows(), w.rows(), "forward output");
+}
+
+// Z = A Wᵀ + b (small batches and narrow layers without packing: see small_products.hpp)
+template <class T>
+void dense_forward(MatrixIn<T> w, VectorIn<T> b, MatrixIn<T> a_prev, MatrixOut<T> z, GemmBuffers<T>& buffers) {
+  check_forward_shapes<T>(w, b, a_prev, z);
   if (takes_small_products(a_prev.rows(), w.rows()) && w.outerStride() == w.cols()) {
     small_forward<T>(a_prev, w, b, z);
     return;
   }
   z.rowwise() = b.transpose();
   gemm_accumulate<T>(plain<T>(a_prev), transposed<T>(w), w.cols(), z, T(1), buffers);
+}
+
+// A = f(A_prev Wᵀ + b): with f inside the product's stores where it can be (see activation_store.hpp).
+template <class T>
+void dense_forward_activated(MatrixIn<T> w, VectorIn<T> b, MatrixIn<T> a_prev, const ActivationSpec& f, MatrixOut<T> a,
+                             GemmBuffers<T>& buffers) {
+  check_forward_shapes<T>(w, b, a_prev, a);
+  if (!takes_small_products(a_prev.rows(), w.rows()) && with_store_rule<T, ForwardRule>(f, [&](auto rule) {
+        using Store = ResultStore<T, decltype(rule), const T>;
+        return gemm_through<T>(plain<T>(a_prev), transposed<T>(w), a.rows(), a.cols(), w.cols(),
+                               Store(a.data(), a.outerStride(), b.data(), 0, rule), T(1), buffers);
+      })) {
+    return;
+  }
+  dense_forward<T>(w, b, a_prev, a, buffers);
+  activation_forward<T>(f, a, a);
 }
 
 // out = Σ over the rows of δ, row by row, so every entry is summed in the same order whatever the
@@ -72,19 +94,44 @@ void dense_parameter_gradients(MatrixIn<T> a_prev, MatrixIn<T> delta, MatrixOut<
   db *= inv_m;
 }
 
+template <class T>
+void check_input_gradient_shapes(MatrixIn<T> w, MatrixIn<T> delta, MatrixOut<T> da_prev) {
+  DELTAPROP_REQUIRE(delta.cols() == w.rows(), "delta has " + std::to_string(delta.cols()) + " columns, the layer has " +
+                                                  std::to_string(w.rows()) + " outputs");
+  require_shape(da_prev, delta.rows(), w.cols(), "input gradient");
+}
+
 // ∂C/∂A = δ W: the gradient with respect to the layer's input, one row per sample (small batches
 // and narrow layers without packing: see small_products.hpp).
 template <class T>
 void dense_input_gradient(MatrixIn<T> w, MatrixIn<T> delta, MatrixOut<T> da_prev, GemmBuffers<T>& buffers) {
-  DELTAPROP_REQUIRE(delta.cols() == w.rows(), "delta has " + std::to_string(delta.cols()) + " columns, the layer has " +
-                                                  std::to_string(w.rows()) + " outputs");
-  require_shape(da_prev, delta.rows(), w.cols(), "input gradient");
+  check_input_gradient_shapes<T>(w, delta, da_prev);
   if (takes_small_products(delta.rows(), w.rows())) {
     small_input_gradient<T>(delta, w, da_prev);
     return;
   }
   da_prev.setZero();
   gemm_accumulate<T>(plain<T>(delta), plain<T>(w), w.rows(), da_prev, T(1), buffers);
+}
+
+// δ of the layer below: (δ W) ⊙ f'(z) for the input a_prev = f(z), with f' inside the product's stores
+// where it can be (see activation_store.hpp). delta_prev may not alias a_prev.
+template <class T>
+void dense_backpropagate(MatrixIn<T> w, MatrixIn<T> delta, const ActivationSpec& f, MatrixIn<T> a_prev,
+                         MatrixOut<T> delta_prev, GemmBuffers<T>& buffers) {
+  check_input_gradient_shapes<T>(w, delta, delta_prev);
+  require_shape(a_prev, delta_prev.rows(), delta_prev.cols(), "layer input");
+  if (!takes_small_products(delta.rows(), w.rows()) && with_store_rule<T, InputGradientRule>(f, [&](auto rule) {
+        using Store = ResultStore<T, decltype(rule), const T>;
+        return gemm_through<T>(
+            plain<T>(delta), plain<T>(w), delta_prev.rows(), delta_prev.cols(), w.rows(),
+            Store(delta_prev.data(), delta_prev.outerStride(), a_prev.data(), a_prev.outerStride(), rule), T(1),
+            buffers);
+      })) {
+    return;
+  }
+  dense_input_gradient<T>(w, delta, delta_prev, buffers);
+  activation_backward<T>(f, a_prev, delta_prev, delta_prev);
 }
 
 }  // namespace deltaprop

@@ -43,7 +43,7 @@ void product_sgd_update(MatrixIn<T> a_prev, MatrixIn<T> delta, double divisor, c
     // The whole rule inside the product when its depth is not split (see velocity_store.hpp)...
     const bool done = with_velocity_rule<T>(config.nesterov, lr_decay != T(0), mu, lr_decay, [&](auto rule) {
       return gemm_through<T>(transposed<T>(delta), plain<T>(a_prev), n, k, m,
-                             VelocityStore<T, decltype(rule)>(mw.first, w.data(), k, rule), alpha, buffers);
+                             ResultStore<T, decltype(rule)>(mw.first, k, w.data(), k, rule), alpha, buffers);
     });
     if (!done) {  // ...else in passes over v and W before and after it
       MatrixMap<T> v(mw.first, n, k);

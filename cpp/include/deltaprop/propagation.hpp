@@ -14,13 +14,8 @@ MatrixMap<T> forward(const Network<T>& net, Workspace<T>& ws, MatrixIn<T> x) {
   DELTAPROP_REQUIRE(rows <= ws.capacity, "batch larger than the workspace");
   for (Index l = 0; l < net.num_layers(); ++l) {
     MatrixMap<T> a = Workspace<T>::top(ws.activations[l], rows);
-    if (l == 0) {
-      dense_forward<T>(net.weight(l), net.bias(l), x, a, ws.gemm[l]->forward);
-    } else {
-      dense_forward<T>(net.weight(l), net.bias(l), Workspace<T>::top(ws.activations[l - 1], rows), a,
-                       ws.gemm[l]->forward);
-    }
-    activation_forward<T>(net.activation(l), a, a);
+    const MatrixIn<T> input = l == 0 ? x : MatrixIn<T>(Workspace<T>::top(ws.activations[l - 1], rows));
+    dense_forward_activated<T>(net.weight(l), net.bias(l), input, net.activation(l), a, ws.gemm[l]->forward);
   }
   return Workspace<T>::top(ws.activations.back(), rows);
 }
@@ -49,8 +44,7 @@ void backward(const Network<T>& net, Workspace<T>& ws, MatrixIn<T> x, MatrixIn<T
       MatrixMap<T> a_prev = Workspace<T>::top(ws.activations[l - 1], rows);
       dense_parameter_gradients<T>(a_prev, delta, dw, db, ws.gemm[l]->weight_grad, divisor);
       MatrixMap<T> delta_prev = Workspace<T>::top(ws.deltas[l - 1], rows);
-      dense_input_gradient<T>(net.weight(l), delta, delta_prev, ws.gemm[l]->input_grad);
-      activation_backward<T>(net.activation(l - 1), a_prev, delta_prev, delta_prev);
+      dense_backpropagate<T>(net.weight(l), delta, net.activation(l - 1), a_prev, delta_prev, ws.gemm[l]->input_grad);
     } else {
       dense_parameter_gradients<T>(x, delta, dw, db, ws.gemm[0]->weight_grad, divisor);
       if (input_grad != nullptr) {

@@ -439,13 +439,15 @@ class Trainer {
     return bytes <= kCoreCacheBytes;
   }
 
-  // A forward product Z = X Wᵀ + b on a batch's input X, a matrix or scattered rows.
+  // A = f(X Wᵀ + b) on a batch's input X, a matrix or scattered rows.
   template <class Input>
-  static void forward_input(const Input& x, MatrixIn<T> w, VectorIn<T> b, MatrixOut<T> z, GemmBuffers<T>& buffers) {
+  static void forward_input(const Input& x, MatrixIn<T> w, VectorIn<T> b, const ActivationSpec& f, MatrixOut<T> a,
+                            GemmBuffers<T>& buffers) {
     if constexpr (is_scattered<Input>) {
-      small_forward<T>(x, w, b, z);
+      small_forward<T>(x, w, b, a);
+      activation_forward<T>(f, a, a);
     } else {
-      dense_forward<T>(w, b, x, z, buffers);
+      dense_forward_activated<T>(w, b, x, f, a, buffers);
     }
   }
 
@@ -465,11 +467,11 @@ class Trainer {
     for (Index l = 0; l < depth; ++l) {
       MatrixMap<T> a = Workspace<T>::top(ws.activations[l], rows);
       if (l == 0) {
-        forward_input(x, net_.weight(0), net_.bias(0), a, ws.gemm[0]->forward);
+        forward_input(x, net_.weight(0), net_.bias(0), net_.activation(0), a, ws.gemm[0]->forward);
       } else {
-        dense_forward<T>(net_.weight(l), net_.bias(l), input_of(l), a, ws.gemm[l]->forward);
+        dense_forward_activated<T>(net_.weight(l), net_.bias(l), input_of(l), net_.activation(l), a,
+                                   ws.gemm[l]->forward);
       }
-      activation_forward<T>(net_.activation(l), a, a);
     }
     MatrixMap<T> out = Workspace<T>::top(ws.activations[depth - 1], rows);
     const double cost = static_cast<double>(loss_sum<T>(net_.loss(), out, y, weights, net_.probability_floor())) *
@@ -490,9 +492,7 @@ class Trainer {
       const Moments<T> mb = moments([&](T* buffer) { return layout.bias(buffer, l).data(); });
       if (l > 0) {
         MatrixMap<T> delta_prev = Workspace<T>::top(ws.deltas[l - 1], rows);
-        dense_input_gradient<T>(w, delta, delta_prev, ws.gemm[l]->input_grad);
-        activation_backward<T>(net_.activation(l - 1), Workspace<T>::top(ws.activations[l - 1], rows), delta_prev,
-                               delta_prev);
+        dense_backpropagate<T>(w, delta, net_.activation(l - 1), input_of(l), delta_prev, ws.gemm[l]->input_grad);
       }
       if (l > 0) {
         dense_layer_step<T>(input_of(l), delta, weight, config, w, b, mw, mb, ws.scratch.data(),
@@ -572,12 +572,13 @@ class Trainer {
       const auto [n0, n1] = share(layout.fan_out(l), t, team);
       MatrixMap<T> a = Workspace<T>::top(ws.activations[l], rows);
       if (n1 > n0) {
-        auto z = a.middleCols(n0, n1 - n0);
+        // Softmax needs the whole rows: thread 0 applies it below.
+        const ActivationSpec f =
+            net_.activation(l).kind == Activation::softmax ? ActivationSpec{Activation::identity} : net_.activation(l);
         with_input(l, [&](const auto& input) {
-          forward_input(input, net_.weight(l).middleRows(n0, n1 - n0), net_.bias(l).segment(n0, n1 - n0), z,
-                        own.gemm[l]->forward);
+          forward_input(input, net_.weight(l).middleRows(n0, n1 - n0), net_.bias(l).segment(n0, n1 - n0), f,
+                        a.middleCols(n0, n1 - n0), own.gemm[l]->forward);
         });
-        if (net_.activation(l).kind != Activation::softmax) activation_forward<T>(net_.activation(l), z, z);
       }
 #pragma omp barrier
     }
@@ -601,9 +602,9 @@ class Trainer {
         const auto [j0, j1] = share(layout.fan_in(l), t, team);
         if (j1 > j0) {
           auto below = Workspace<T>::top(ws.deltas[l - 1], rows).middleCols(j0, j1 - j0);
-          dense_input_gradient<T>(net_.weight(l).middleCols(j0, j1 - j0), delta, below, own.gemm[l]->input_grad);
-          activation_backward<T>(net_.activation(l - 1),
-                                 Workspace<T>::top(ws.activations[l - 1], rows).middleCols(j0, j1 - j0), below, below);
+          dense_backpropagate<T>(net_.weight(l).middleCols(j0, j1 - j0), delta, net_.activation(l - 1),
+                                 Workspace<T>::top(ws.activations[l - 1], rows).middleCols(j0, j1 - j0), below,
+                                 own.gemm[l]->input_grad);
         }
 #pragma omp barrier
       }

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy
 import numpy.typing
 import typing
-__all__: list[str] = ['activation', 'activation_backward', 'activation_derivative', 'adam_step', 'dense_adam_update', 'dense_backward', 'dense_forward', 'dense_sgd_update', 'loss', 'loss_gradient', 'output_delta', 'sgd_step']
+__all__: list[str] = ['activation', 'activation_backward', 'activation_derivative', 'adam_step', 'dense_adam_update', 'dense_backpropagate', 'dense_backward', 'dense_forward', 'dense_sgd_update', 'loss', 'loss_gradient', 'output_delta', 'sgd_step']
 @typing.overload
 def activation(name: str, z: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]", "flags.c_contiguous"], out: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]", "flags.writeable", "flags.c_contiguous"], slope: typing.SupportsFloat | typing.SupportsIndex = 0.01) -> None:
     """
@@ -57,6 +57,16 @@ def dense_adam_update(w: typing.Annotated[numpy.typing.NDArray[numpy.float64], "
     Adam's step number t on a layer's w and b, in place, from delta.T @ a_prev / m and mean(delta)
     """
 @typing.overload
+def dense_backpropagate(w: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]", "flags.c_contiguous"], delta: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]", "flags.c_contiguous"], activation: str, a_prev: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]", "flags.c_contiguous"], out: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]", "flags.writeable", "flags.c_contiguous"], slope: typing.SupportsFloat | typing.SupportsIndex = 0.01) -> None:
+    """
+    (delta @ w) * f'(z), the error of the layer below, given its output a_prev = f(z)
+    """
+@typing.overload
+def dense_backpropagate(w: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]", "flags.c_contiguous"], delta: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]", "flags.c_contiguous"], activation: str, a_prev: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]", "flags.c_contiguous"], out: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]", "flags.writeable", "flags.c_contiguous"], slope: typing.SupportsFloat | typing.SupportsIndex = 0.01) -> None:
+    """
+    (delta @ w) * f'(z), the error of the layer below, given its output a_prev = f(z)
+    """
+@typing.overload
 def dense_backward(w: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]", "flags.c_contiguous"], a_prev: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]", "flags.c_contiguous"], delta: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]", "flags.c_contiguous"], dw: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]", "flags.writeable", "flags.c_contiguous"], db: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, 1]", "flags.writeable"], da_prev: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]", "flags.writeable", "flags.c_contiguous"] | None = None) -> None:
     """
     dw = delta.T @ a_prev / m, db = mean(delta), da_prev = delta @ w
@@ -67,14 +77,14 @@ def dense_backward(w: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m,
     dw = delta.T @ a_prev / m, db = mean(delta), da_prev = delta @ w
     """
 @typing.overload
-def dense_forward(w: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]", "flags.c_contiguous"], b: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, 1]"], a_prev: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]", "flags.c_contiguous"], out: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]", "flags.writeable", "flags.c_contiguous"]) -> None:
+def dense_forward(w: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]", "flags.c_contiguous"], b: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, 1]"], a_prev: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]", "flags.c_contiguous"], out: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]", "flags.writeable", "flags.c_contiguous"], activation: str = 'identity', slope: typing.SupportsFloat | typing.SupportsIndex = 0.01) -> None:
     """
-    z = a_prev @ w.T + b
+    a = f(a_prev @ w.T + b)
     """
 @typing.overload
-def dense_forward(w: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]", "flags.c_contiguous"], b: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, 1]"], a_prev: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]", "flags.c_contiguous"], out: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]", "flags.writeable", "flags.c_contiguous"]) -> None:
+def dense_forward(w: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]", "flags.c_contiguous"], b: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, 1]"], a_prev: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]", "flags.c_contiguous"], out: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]", "flags.writeable", "flags.c_contiguous"], activation: str = 'identity', slope: typing.SupportsFloat | typing.SupportsIndex = 0.01) -> None:
     """
-    z = a_prev @ w.T + b
+    a = f(a_prev @ w.T + b)
     """
 @typing.overload
 def dense_sgd_update(w: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]", "flags.writeable", "flags.c_contiguous"], b: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, 1]", "flags.writeable"], a_prev: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]", "flags.c_contiguous"], delta: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]", "flags.c_contiguous"], velocity_w: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]", "flags.writeable", "flags.c_contiguous"], velocity_b: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, 1]", "flags.writeable"], lr: typing.SupportsFloat | typing.SupportsIndex, momentum: typing.SupportsFloat | typing.SupportsIndex = 0.0, nesterov: bool = False, weight_decay: typing.SupportsFloat | typing.SupportsIndex = 0.0) -> None:

@@ -7,7 +7,6 @@
 #pragma once
 
 #include <Eigen/Core>
-#include <type_traits>
 
 #include "activations.hpp"
 #include "result_store.hpp"
@@ -19,27 +18,13 @@ constexpr bool applies_in_stores(Activation f) {
   return f == Activation::identity || f == Activation::relu || f == Activation::leaky_relu;
 }
 
-// x where positive is true, else slope · x (ReLU's slope is 0).
+// x where positive is true, else slope · x (ReLU's slope is 0); x itself for the identity.
 template <class T, Activation F, class P, class Positive>
-P rectified(const P& x, const Positive& positive, T slope) {
-  namespace ei = Eigen::internal;
+P rectified_for(const P& x, const Positive& positive, T slope) {
   if constexpr (F == Activation::identity) {
     return x;
-  } else if constexpr (std::is_same_v<P, T>) {
-    return positive ? x : slope * x;
   } else {
-    return ei::pselect(positive, x, ei::pmul(ei::pset1<P>(slope), x));
-  }
-}
-
-// a > 0 for a packet or a lone value.
-template <class T, class P>
-auto is_positive(const P& a) {
-  namespace ei = Eigen::internal;
-  if constexpr (std::is_same_v<P, T>) {
-    return a > T(0);
-  } else {
-    return ei::pcmp_lt(ei::pzero(a), a);
+    return detail::rectified(x, positive, slope);
   }
 }
 
@@ -58,7 +43,7 @@ struct ForwardRule {
     if constexpr (F == Activation::relu) {
       ei::pstoreu(z, ei::pmax(sum, ei::pset1<P>(T(0))));  // as activation_forward's max(z, 0)
     } else {
-      ei::pstoreu(z, rectified<T, F>(sum, is_positive<T>(sum), slope));
+      ei::pstoreu(z, rectified_for<T, F>(sum, detail::is_positive<T>(sum), slope));
     }
   }
 };
@@ -75,7 +60,8 @@ struct InputGradientRule {
   }
   template <class P>
   void store(T* delta, const T* a, const P& sum) const {
-    Eigen::internal::pstoreu(delta, rectified<T, F>(sum, is_positive<T>(Eigen::internal::ploadu<P>(a)), slope));
+    Eigen::internal::pstoreu(delta,
+                             rectified_for<T, F>(sum, detail::is_positive<T>(Eigen::internal::ploadu<P>(a)), slope));
   }
 };
 

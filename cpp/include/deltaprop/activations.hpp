@@ -5,6 +5,7 @@
 #include <cmath>
 #include <limits>
 #include <string>
+#include <type_traits>
 
 #include "types.hpp"
 
@@ -101,6 +102,28 @@ void activation_forward(const ActivationSpec& f, MatrixIn<T> z, MatrixOut<T> a) 
 
 namespace detail {
 
+// a > 0, for a SIMD packet P of T or a lone T.
+template <class T, class P>
+auto is_positive(const P& a) {
+  namespace ei = Eigen::internal;
+  if constexpr (std::is_same_v<P, T>) {
+    return a > T(0);
+  } else {
+    return ei::pcmp_lt(ei::pzero(a), a);
+  }
+}
+
+// x where positive (from is_positive) is true, else slope · x, for a packet or a lone value.
+template <class T, class P, class Positive>
+P rectified(const P& x, const Positive& positive, T slope) {
+  namespace ei = Eigen::internal;
+  if constexpr (std::is_same_v<P, T>) {
+    return positive ? x : slope * x;
+  } else {
+    return ei::pselect(positive, x, ei::pmul(ei::pset1<P>(slope), x));
+  }
+}
+
 // out = g where a > 0, else slope · g (ReLU: slope 0), row by row. Written with SIMD packets:
 // Eigen does not vectorise the boolean comparison an expression would use.
 template <class T>
@@ -108,18 +131,14 @@ void rectifier_backward(MatrixIn<T> a, MatrixIn<T> g, MatrixOut<T> out, T slope)
   namespace ei = Eigen::internal;
   using P = typename ei::packet_traits<T>::type;
   constexpr Index size = ei::unpacket_traits<P>::size;
-  const P zero = ei::pset1<P>(T(0)), leak = ei::pset1<P>(slope);
   for (Index i = 0; i < a.rows(); ++i) {
     const T* ai = a.row(i).data();
     const T* gi = g.row(i).data();
     T* oi = out.row(i).data();
     Index j = 0;
-    for (; j + size <= a.cols(); j += size) {
-      const P gv = ei::ploadu<P>(gi + j);
-      const P positive = ei::pcmp_lt(zero, ei::ploadu<P>(ai + j));
-      ei::pstoreu(oi + j, ei::pselect(positive, gv, ei::pmul(leak, gv)));
-    }
-    for (; j < a.cols(); ++j) oi[j] = ai[j] > T(0) ? gi[j] : slope * gi[j];
+    for (; j + size <= a.cols(); j += size)
+      ei::pstoreu(oi + j, rectified(ei::ploadu<P>(gi + j), is_positive<T>(ei::ploadu<P>(ai + j)), slope));
+    for (; j < a.cols(); ++j) oi[j] = rectified(gi[j], is_positive<T>(ai[j]), slope);
   }
 }
 

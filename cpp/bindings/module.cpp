@@ -299,22 +299,25 @@ void bind_kernels(py::module_& k) {
   k.def(
       "dense_forward",
       [](MatrixIn<T> w, VectorIn<T> b, MatrixIn<T> a_prev, MatrixOut<T> out, const std::string& activation,
-         double slope) {
+         double slope, bool sparse_input) {
         GemmBuffers<T> buffers(a_prev.rows(), w.rows(), a_prev.cols(), nullptr, DepthBlocking::whole);
-        dense_forward_activated<T>(w, b, a_prev, spec(activation, slope), out, buffers);
+        dense_forward_activated<T>(w, b, a_prev, spec(activation, slope), out, buffers, sparse_input);
       },
       "w"_a.noconvert(), "b"_a.noconvert(), "a_prev"_a.noconvert(), "out"_a.noconvert(), "activation"_a = "identity",
-      "slope"_a = 0.01, "a = f(a_prev @ w.T + b)");
+      "slope"_a = 0.01, "sparse_input"_a = false,
+      "a = f(a_prev @ w.T + b); sparse_input: over a_prev's non-zeros alone where most of it is zeros");
   k.def(
       "dense_backpropagate",
       [](MatrixIn<T> w, MatrixIn<T> delta, const std::string& activation, MatrixIn<T> a_prev, MatrixOut<T> out,
-         double slope) {
+         double slope, bool sparse_delta) {
         DELTAPROP_REQUIRE(out.data() != a_prev.data(), "out must not be a_prev");
         GemmBuffers<T> buffers(delta.rows(), w.cols(), w.rows(), nullptr, DepthBlocking::whole);
-        dense_backpropagate<T>(w, delta, spec(activation, slope), a_prev, out, buffers);
+        dense_backpropagate<T>(w, delta, spec(activation, slope), a_prev, out, buffers, sparse_delta);
       },
       "w"_a.noconvert(), "delta"_a.noconvert(), "activation"_a, "a_prev"_a.noconvert(), "out"_a.noconvert(),
-      "slope"_a = 0.01, "(delta @ w) * f'(z), the error of the layer below, given its output a_prev = f(z)");
+      "slope"_a = 0.01, "sparse_delta"_a = false,
+      "(delta @ w) * f'(z), the error of the layer below, given its output a_prev = f(z); sparse_delta: over "
+      "delta's non-zeros alone where most of it is zeros");
   k.def(
       "dense_backward",
       [](MatrixIn<T> w, MatrixIn<T> a_prev, MatrixIn<T> delta, MatrixOut<T> dw, VectorOut<T> db,
@@ -334,7 +337,7 @@ void bind_kernels(py::module_& k) {
   k.def(
       "dense_sgd_update",
       [](MatrixOut<T> w, VectorOut<T> b, MatrixIn<T> a_prev, MatrixIn<T> delta, MatrixOut<T> velocity_w,
-         VectorOut<T> velocity_b, double lr, double momentum, bool nesterov, double weight_decay) {
+         VectorOut<T> velocity_b, double lr, double momentum, bool nesterov, double weight_decay, bool sparse_delta) {
         check_layer_update(w, a_prev, delta);
         Vector<T> scratch(w.rows() * delta.rows());
         const bool moving = momentum != 0.0;
@@ -344,11 +347,14 @@ void bind_kernels(py::module_& k) {
         const Moments<T> mw{moving ? velocity_w.data() : nullptr}, mb{moving ? velocity_b.data() : nullptr};
         GemmBuffers<T> buffers(w.rows(), w.cols(), delta.rows());
         dense_layer_step<T>(a_prev, delta, static_cast<double>(delta.rows()),
-                            SgdConfig{lr, momentum, nesterov, weight_decay}, w, b, mw, mb, scratch.data(), buffers);
+                            SgdConfig{lr, momentum, nesterov, weight_decay}, w, b, mw, mb, scratch.data(), buffers,
+                            NoProgress{}, sparse_delta);
       },
       "w"_a.noconvert(), "b"_a.noconvert(), "a_prev"_a.noconvert(), "delta"_a.noconvert(), "velocity_w"_a.noconvert(),
       "velocity_b"_a.noconvert(), "lr"_a, "momentum"_a = 0.0, "nesterov"_a = false, "weight_decay"_a = 0.0,
-      "One SGD step on a layer's w and b, in place, from delta.T @ a_prev / m and mean(delta) without forming them");
+      "sparse_delta"_a = false,
+      "One SGD step on a layer's w and b, in place, from delta.T @ a_prev / m and mean(delta) without forming them; "
+      "sparse_delta: over delta's non-zeros alone where most of it is zeros");
   k.def(
       "dense_adam_update",
       [](MatrixOut<T> w, VectorOut<T> b, MatrixIn<T> a_prev, MatrixIn<T> delta, MatrixOut<T> m_w, VectorOut<T> m_b,

@@ -44,11 +44,15 @@ void check(bool ok, const char* what) {
 template <class T, class S = T>
 void train_without_allocating(std::vector<Index> sizes, Activation hidden, Activation output, Loss loss, Index n,
                               Index batch, double momentum, bool nesterov, const char* what, bool shuffle = true,
-                              int threads = 1) {
+                              int threads = 1, double hidden_bias = 0.0) {
   Network<T> net(sizes, {hidden, 0.01}, {output, 0.01}, loss);
   std::mt19937_64 rng(7);
   std::normal_distribution<double> normal(0.0, 0.1);
   for (Index i = 0; i < net.params().size(); ++i) net.params()[i] = static_cast<T>(normal(rng));
+  // A negative bias leaves most ReLU units at zero: their products then take sparse_products.hpp.
+  if (hidden_bias != 0.0)
+    for (Index l = 0; l + 1 < net.num_layers(); ++l)
+      net.layout().bias(net.params().data(), l).setConstant(static_cast<T>(hidden_bias));
   Matrix<S> x = Matrix<S>::Random(n, sizes.front()).cwiseAbs();
   Matrix<T> y = Matrix<T>::Zero(n, sizes.back());
   for (Index i = 0; i < n; ++i) y(i, i % sizes.back()) = T(1);
@@ -102,6 +106,12 @@ int main() {
                                   128, 0.9, true, "float32 [784,512,512,10] relu/softmax, Nesterov, batch 128");
   train_without_allocating<double>({20, 17, 9, 3}, Activation::tanh, Activation::softmax, Loss::quadratic, 50, 7, 0.5,
                                    false, "float64 tanh/softmax/quadratic (Jacobian path), batch 7");
+  train_without_allocating<float>({200, 300, 300, 10}, Activation::relu, Activation::softmax, Loss::log_likelihood, 301,
+                                  64, 0.9, false, "float32 [200,300,300,10] relu, mostly zeros (sparse products)", true,
+                                  1, -0.5);
+  train_without_allocating<double>({200, 300, 300, 10}, Activation::relu, Activation::softmax, Loss::log_likelihood,
+                                   301, 100, 0.0, false, "float64 [200,300,300,10] relu, plain SGD, sparse products",
+                                   true, 1, -0.5);
   train_without_allocating<double>({5, 8, 4}, Activation::leaky_relu, Activation::sigmoid, Loss::cross_entropy, 9, 1,
                                    0.0, false, "float64 leaky_relu/sigmoid/cross_entropy, batch 1");
   train_without_allocating<float>({64, 30, 10}, Activation::sigmoid, Activation::sigmoid, Loss::quadratic, 95, 10, 0.0,
@@ -119,6 +129,9 @@ int main() {
                                    32, 0.9, true, "float64 [784,100,10] on 2 threads, batch 32 (fused steps)", true, 2);
   train_without_allocating<double>({20, 17, 9, 3}, Activation::tanh, Activation::sigmoid, Loss::cross_entropy, 50, 7,
                                    0.0, false, "float64 [20,17,9,3] on 3 threads, batch 7, in place", false, 3);
+  train_without_allocating<float>({200, 300, 300, 10}, Activation::relu, Activation::softmax, Loss::log_likelihood, 301,
+                                  64, 0.9, true, "float32 [200,300,300,10] relu on 2 threads, sparse products", true, 2,
+                                  -0.5);
   train_without_allocating<double, float>({784, 100, 10}, Activation::relu, Activation::softmax, Loss::log_likelihood,
                                           1001, 32, 0.9, false, "float64 [784,100,10] on float32 data, 2 threads", true,
                                           2);

@@ -123,29 +123,37 @@ def output_delta(activation: str, loss: str, a, y, slope: float = 0.01, out=None
     return out
 
 
-def dense_forward(w, b, a_prev, out=None, activation: str = "identity", slope: float = 0.01) -> np.ndarray:
+def dense_forward(
+    w, b, a_prev, out=None, activation: str = "identity", slope: float = 0.01, sparse_input: bool = False
+) -> np.ndarray:
     """``f(a_prev wᵀ + b)`` for a batch ``a_prev`` of shape ``(m, in)`` and weights ``(out, in)``.
 
     With the default ``activation="identity"`` this is ``z`` itself. Otherwise the layer's output as
     a network's forward pass computes it (identity, relu and leaky_relu inside the product).
+    ``sparse_input=True`` sums over ``a_prev``'s non-zero entries alone when at most half of them are
+    not zero (as a network does after a ReLU layer): the same result up to the order of the sums.
     """
     dt = working_dtype(w)
     w, b, a_prev = as_array(w, dt, "w", 2), as_array(b, dt, "b", 1), as_array(a_prev, dt, "a_prev", 2)
     out = _out(out, (a_prev.shape[0], w.shape[0]), dt)
-    _raw.dense_forward(w, b, a_prev, out, activation, slope)
+    _raw.dense_forward(w, b, a_prev, out, activation, slope, sparse_input)
     return out
 
 
-def dense_backpropagate(w, delta, activation: str, a_prev, slope: float = 0.01, out=None) -> np.ndarray:
+def dense_backpropagate(
+    w, delta, activation: str, a_prev, slope: float = 0.01, out=None, sparse_delta: bool = False
+) -> np.ndarray:
     """The error of the layer below, ``(δ w) ⊙ f'(z)``, as a network's backward pass computes it.
 
     ``delta`` (m, out) is this layer's error, ``a_prev = f(z)`` (m, in) its input: the output of the
     layer below, whose activation is ``activation`` (softmax: its Jacobian-vector product).
+    ``sparse_delta=True`` sums over ``delta``'s non-zero entries alone when at most half of them are
+    not zero (as a network does for a ReLU layer's error): the same result up to the order of the sums.
     """
     dt = working_dtype(w)
     w, delta, a_prev = as_array(w, dt, "w", 2), as_array(delta, dt, "delta", 2), as_array(a_prev, dt, "a_prev", 2)
     out = _out(out, (delta.shape[0], w.shape[1]), dt)
-    _raw.dense_backpropagate(w, delta, activation, a_prev, out, slope)
+    _raw.dense_backpropagate(w, delta, activation, a_prev, out, slope, sparse_delta)
     return out
 
 
@@ -181,6 +189,7 @@ def dense_sgd_update(
     momentum: float = 0.0,
     nesterov: bool = False,
     weight_decay: float = 0.0,
+    sparse_delta: bool = False,
 ) -> None:
     """One SGD step on a layer's ``w`` (out, in) and ``b`` (out,), in place, from its batch's error.
 
@@ -188,6 +197,8 @@ def dense_sgd_update(
     only) and ``∂C/∂b = mean(δ)``, but the gradient is never formed: each block of it is applied
     as soon as it is computed, which is how training takes its steps on small mini-batches. With
     ``momentum`` > 0, ``velocity_w`` and ``velocity_b`` (shaped like ``w`` and ``b``) are updated too.
+    ``sparse_delta=True`` sums over ``delta``'s non-zero entries alone when at most half of them are
+    not zero and the batch has 33 to 256 rows (as a network does for a ReLU layer's error).
     """
     for name, arr in (("w", w), ("b", b)):
         if not isinstance(arr, np.ndarray) or arr.dtype not in (np.float32, np.float64):
@@ -203,7 +214,9 @@ def dense_sgd_update(
         velocity_b = _out(velocity_b, b.shape, dt, "velocity_b")
     else:
         velocity_w, velocity_b = np.empty((0, 0), dtype=dt), np.empty(0, dtype=dt)
-    _raw.dense_sgd_update(w, b, a_prev, delta, velocity_w, velocity_b, lr, momentum, nesterov, weight_decay)
+    _raw.dense_sgd_update(
+        w, b, a_prev, delta, velocity_w, velocity_b, lr, momentum, nesterov, weight_decay, sparse_delta
+    )
 
 
 def sgd_step(

@@ -27,7 +27,13 @@ struct DenseBuffers {
   DenseBuffers(Index rows, Index fan_in, Index fan_out, PackingSpace<T>& space)
       : forward(rows, fan_out, fan_in, &space, DepthBlocking::whole),
         weight_grad(fan_out, fan_in, rows, &space),
-        input_grad(rows, fan_in, fan_out, &space, DepthBlocking::whole) {}
+        input_grad(rows, fan_in, fan_out, &space, DepthBlocking::whole) {
+    // Room for the products of sparse_products.hpp, set aside before training as the packing space is.
+    for (const SparseRoom& room :
+         {room_for_rows_product<T>(rows, fan_in, fan_out), room_for_rows_product<T>(rows, fan_out, fan_in),
+          room_for_columns_product<T>(std::min(rows, kSparseWholeDepthLimit), fan_out, fan_in)})
+      reserve(space.sparse(), room);
+  }
   GemmBuffers<T> forward;      // Z = A Wᵀ
   GemmBuffers<T> weight_grad;  // ∂C/∂W = δᵀ A / m
   GemmBuffers<T> input_grad;   // ∂C/∂A = δ W
@@ -55,10 +61,20 @@ void dense_forward(MatrixIn<T> w, VectorIn<T> b, MatrixIn<T> a_prev, MatrixOut<T
 }
 
 // A = f(A_prev Wᵀ + b): with f inside the product's stores where it can be (see activation_store.hpp).
+// sparse_input: A_prev may be mostly zeros (a ReLU's output), and goes through sparse_products.hpp
+// when it is.
 template <class T>
 void dense_forward_activated(MatrixIn<T> w, VectorIn<T> b, MatrixIn<T> a_prev, const ActivationSpec& f, MatrixOut<T> a,
-                             GemmBuffers<T>& buffers) {
+                             GemmBuffers<T>& buffers, bool sparse_input = false) {
   check_forward_shapes<T>(w, b, a_prev, a);
+  if (sparse_input && !takes_small_products(a_prev.rows(), w.rows()) &&
+      with_store_rule<T, ForwardRule>(f, [&](auto rule) {
+        return sparse_rows_times_transposed<T>({a_prev.data(), a_prev.outerStride()}, a.rows(), w.cols(),
+                                               {w.data(), w.outerStride()}, w.rows(), a.data(), a.outerStride(),
+                                               b.data(), 0, rule, buffers.sparse());
+      })) {
+    return;
+  }
   if (!takes_small_products(a_prev.rows(), w.rows()) && with_store_rule<T, ForwardRule>(f, [&](auto rule) {
         using Store = ResultStore<T, decltype(rule), const T>;
         return gemm_through<T>(plain<T>(a_prev), transposed<T>(w), a.rows(), a.cols(), w.cols(),
@@ -116,17 +132,18 @@ void dense_input_gradient(MatrixIn<T> w, MatrixIn<T> delta, MatrixOut<T> da_prev
 
 // δ of the layer below: (δ W) ⊙ f'(z) for the input a_prev = f(z), with f' inside the product's stores
 // where it can be (see activation_store.hpp). delta_prev may not alias a_prev.
+// sparse_delta: δ may be mostly zeros (gated by a ReLU's derivative), and goes through
+// sparse_products.hpp when it is.
 template <class T>
 void dense_backpropagate(MatrixIn<T> w, MatrixIn<T> delta, const ActivationSpec& f, MatrixIn<T> a_prev,
-                         MatrixOut<T> delta_prev, GemmBuffers<T>& buffers) {
+                         MatrixOut<T> delta_prev, GemmBuffers<T>& buffers, bool sparse_delta = false) {
   check_input_gradient_shapes<T>(w, delta, delta_prev);
   require_shape(a_prev, delta_prev.rows(), delta_prev.cols(), "layer input");
-  if (!takes_small_products(delta.rows(), w.rows()) && with_store_rule<T, InputGradientRule>(f, [&](auto rule) {
-        using Store = ResultStore<T, decltype(rule), const T>;
-        return gemm_through<T>(
-            plain<T>(delta), plain<T>(w), delta_prev.rows(), delta_prev.cols(), w.rows(),
-            Store(delta_prev.data(), delta_prev.outerStride(), a_prev.data(), a_prev.outerStride(), rule), T(1),
-            buffers);
+  if (sparse_delta && !takes_small_products(delta.rows(), w.rows()) &&
+      with_store_rule<T, InputGradientRule>(f, [&](auto rule) {
+        return sparse_rows_times<T>({delta.data(), delta.outerStride()}, delta.rows(), w.rows(),
+                                    {w.data(), w.outerStride()}, w.cols(), delta_prev.data(), delta_prev.outerStride(),
+                                    a_prev.data(), a_prev.outerStride(), rule, buffers.sparse());
       })) {
     return;
   }

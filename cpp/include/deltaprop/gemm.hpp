@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <memory>
 
+#include "sparse_products.hpp"
 #include "types.hpp"
 
 namespace deltaprop {
@@ -25,9 +26,11 @@ class PackingSpace {
   }
   T* lhs() { return lhs_.data(); }
   T* rhs() { return rhs_.data(); }
+  SparseSpace<T>& sparse() { return sparse_; }
 
  private:
-  Vector<T> lhs_, rhs_;  // aligned as Eigen's packed loads want them
+  Vector<T> lhs_, rhs_;    // aligned as Eigen's packed loads want them
+  SparseSpace<T> sparse_;  // for the products with a mostly zero operand (see sparse_products.hpp)
 };
 
 // How a product's depth is blocked: as Eigen chooses, or whole up to kWholeDepthLimit, every entry
@@ -56,6 +59,8 @@ class GemmBuffers {
   }
   GemmBuffers(const GemmBuffers&) = delete;
   GemmBuffers& operator=(const GemmBuffers&) = delete;
+
+  SparseSpace<T>& sparse() { return space_.sparse(); }
 
   Eigen::internal::level3_blocking<T, T>& blocking() {
     blocking_.place(space_.lhs(), space_.rhs());  // where the space lies now (it grows while set up)

@@ -18,13 +18,14 @@ inline bool takes_layer_step(const SgdConfig& config, Index rows) {
 // matrix, or ScatteredRows for small batches); see dense_sgd_update for the arguments. Any batch
 // and update are taken, the fused route being the fallback. scratch holds at least fan_out × m
 // entries; buffers: the weight gradient's packing buffers.
+// sparse_delta: δ may be mostly zeros (see product_sgd_update).
 template <class T, class Input, class Progress = NoProgress>
 void dense_layer_step(const Input& a_prev, MatrixIn<T> delta, double divisor, const SgdConfig& config, MatrixOut<T> w,
                       VectorOut<T> b, Moments<T> mw, Moments<T> mb, T* scratch, GemmBuffers<T>& buffers,
-                      Progress&& progress = {}) {
+                      Progress&& progress = {}, bool sparse_delta = false) {
   if constexpr (!is_scattered<Input>) {
     if (delta.rows() > kSmallBatchRows && updates_through_product(config)) {
-      product_sgd_update<T>(a_prev, delta, divisor, config, w, b, mw, mb, scratch, buffers);
+      product_sgd_update<T>(a_prev, delta, divisor, config, w, b, mw, mb, scratch, buffers, sparse_delta);
       return;
     }
   }

@@ -78,6 +78,9 @@ class Network {
   Index num_layers() const { return layout_.num_layers(); }
   const ActivationSpec& activation(Index l) const { return l + 1 == num_layers() ? output_ : hidden_; }
   const ActivationSpec& hidden_activation() const { return hidden_; }
+  // Whether layer l's output, and the δ its derivative gates, are zero wherever z ≤ 0 (ReLU): the
+  // products with them may skip those entries (see sparse_products.hpp).
+  bool zero_gated(Index l) const { return activation(l).kind == Activation::relu; }
   const ActivationSpec& output_activation() const { return output_; }
   Loss loss() const { return loss_; }
   // Where probabilities are clipped before their logarithm in the reported cost (see losses.hpp).

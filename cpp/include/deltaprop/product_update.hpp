@@ -23,9 +23,35 @@ inline bool updates_through_product(const SgdConfig& c) { return c.method == Met
 // which is sgd_step's rule with its terms summed in another order (Nesterov's W + μ v + step,
 // step = v − μ v_old, regrouped so that the step itself is never needed). bias_sums: room for fan_out
 // entries.
+// The result's own entries, loaded and stored as they are: W += alpha δᵀA for plain SGD's step.
+template <class T>
+struct AccumulateRule {
+  template <class P>
+  P load(const T* result, const T*) const {
+    return Eigen::internal::ploadu<P>(result);
+  }
+  template <class P>
+  void store(T* result, T*, const P& sum) const {
+    Eigen::internal::pstoreu(result, sum);
+  }
+};
+
+// Applies rule (over W or v and W, see velocity_store.hpp) to alpha δᵀA through sparse_products.hpp
+// when δ is mostly zeros and its batch within kSparseWholeDepthLimit; false otherwise, nothing done.
+template <class T, class Rule>
+bool sparse_weight_product(MatrixIn<T> a_prev, MatrixIn<T> delta, T* result, T* w, const Rule& rule, T alpha,
+                           GemmBuffers<T>& buffers) {
+  const Index k = a_prev.cols();
+  return sparse_columns_times<T>({delta.data(), delta.outerStride()}, delta.rows(), delta.cols(),
+                                 {a_prev.data(), a_prev.outerStride()}, k, result, k, w, k, rule, alpha,
+                                 buffers.sparse());
+}
+
+// sparse_delta: δ may be mostly zeros (gated by a ReLU's derivative); see sparse_weight_product.
 template <class T>
 void product_sgd_update(MatrixIn<T> a_prev, MatrixIn<T> delta, double divisor, const SgdConfig& config, MatrixOut<T> w,
-                        VectorOut<T> b, Moments<T> mw, Moments<T> mb, T* bias_sums, GemmBuffers<T>& buffers) {
+                        VectorOut<T> b, Moments<T> mw, Moments<T> mb, T* bias_sums, GemmBuffers<T>& buffers,
+                        bool sparse_delta = false) {
   const Index m = delta.rows(), n = w.rows(), k = w.cols();
   DELTAPROP_REQUIRE(updates_through_product(config), "this step needs the gradient itself");
   DELTAPROP_REQUIRE(m > 0, "gradients of an empty batch");
@@ -42,6 +68,8 @@ void product_sgd_update(MatrixIn<T> a_prev, MatrixIn<T> delta, double divisor, c
     const T mu = static_cast<T>(config.momentum);
     // The whole rule inside the product when its depth is not split (see velocity_store.hpp)...
     const bool done = with_velocity_rule<T>(config.nesterov, lr_decay != T(0), mu, lr_decay, [&](auto rule) {
+      if (sparse_delta && sparse_weight_product<T>(a_prev, delta, mw.first, w.data(), rule, alpha, buffers))
+        return true;
       return gemm_through<T>(transposed<T>(delta), plain<T>(a_prev), n, k, m,
                              ResultStore<T, decltype(rule)>(mw.first, k, w.data(), k, rule), alpha, buffers);
     });
@@ -78,7 +106,9 @@ void product_sgd_update(MatrixIn<T> a_prev, MatrixIn<T> delta, double divisor, c
     }
   } else {
     if (lr_decay != T(0)) wa -= lr_decay * wa;
-    gemm_accumulate<T>(transposed<T>(delta), plain<T>(a_prev), m, w, alpha, buffers);
+    if (!sparse_delta ||
+        !sparse_weight_product<T>(a_prev, delta, w.data(), w.data(), AccumulateRule<T>{}, alpha, buffers))
+      gemm_accumulate<T>(transposed<T>(delta), plain<T>(a_prev), m, w, alpha, buffers);
   }
   VectorMap<T> sums(bias_sums, n);
   sum_rows<T>(delta, sums);

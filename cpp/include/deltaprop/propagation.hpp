@@ -15,7 +15,8 @@ MatrixMap<T> forward(const Network<T>& net, Workspace<T>& ws, MatrixIn<T> x) {
   for (Index l = 0; l < net.num_layers(); ++l) {
     MatrixMap<T> a = Workspace<T>::top(ws.activations[l], rows);
     const MatrixIn<T> input = l == 0 ? x : MatrixIn<T>(Workspace<T>::top(ws.activations[l - 1], rows));
-    dense_forward_activated<T>(net.weight(l), net.bias(l), input, net.activation(l), a, ws.gemm[l]->forward);
+    dense_forward_activated<T>(net.weight(l), net.bias(l), input, net.activation(l), a, ws.gemm[l]->forward,
+                               l > 0 && net.zero_gated(l - 1));
   }
   return Workspace<T>::top(ws.activations.back(), rows);
 }

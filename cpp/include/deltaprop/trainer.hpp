@@ -442,12 +442,12 @@ class Trainer {
   // A = f(X Wᵀ + b) on a batch's input X, a matrix or scattered rows.
   template <class Input>
   static void forward_input(const Input& x, MatrixIn<T> w, VectorIn<T> b, const ActivationSpec& f, MatrixOut<T> a,
-                            GemmBuffers<T>& buffers) {
+                            GemmBuffers<T>& buffers, bool sparse_input = false) {
     if constexpr (is_scattered<Input>) {
       small_forward<T>(x, w, b, a);
       activation_forward<T>(f, a, a);
     } else {
-      dense_forward_activated<T>(w, b, x, f, a, buffers);
+      dense_forward_activated<T>(w, b, x, f, a, buffers, sparse_input);
     }
   }
 
@@ -470,7 +470,7 @@ class Trainer {
         forward_input(x, net_.weight(0), net_.bias(0), net_.activation(0), a, ws.gemm[0]->forward);
       } else {
         dense_forward_activated<T>(net_.weight(l), net_.bias(l), input_of(l), net_.activation(l), a,
-                                   ws.gemm[l]->forward);
+                                   ws.gemm[l]->forward, net_.zero_gated(l - 1));
       }
     }
     MatrixMap<T> out = Workspace<T>::top(ws.activations[depth - 1], rows);
@@ -492,14 +492,15 @@ class Trainer {
       const Moments<T> mb = moments([&](T* buffer) { return layout.bias(buffer, l).data(); });
       if (l > 0) {
         MatrixMap<T> delta_prev = Workspace<T>::top(ws.deltas[l - 1], rows);
-        dense_backpropagate<T>(w, delta, net_.activation(l - 1), input_of(l), delta_prev, ws.gemm[l]->input_grad);
+        dense_backpropagate<T>(w, delta, net_.activation(l - 1), input_of(l), delta_prev, ws.gemm[l]->input_grad,
+                               net_.zero_gated(l));
       }
       if (l > 0) {
         dense_layer_step<T>(input_of(l), delta, weight, config, w, b, mw, mb, ws.scratch.data(),
-                            ws.gemm[l]->weight_grad);
+                            ws.gemm[l]->weight_grad, NoProgress{}, net_.zero_gated(l));
       } else {
         dense_layer_step<T>(x, delta, weight, config, w, b, mw, mb, ws.scratch.data(), ws.gemm[0]->weight_grad,
-                            first_layer_progress);
+                            first_layer_progress, net_.zero_gated(0));
       }
     }
     return cost;
@@ -577,7 +578,7 @@ class Trainer {
             net_.activation(l).kind == Activation::softmax ? ActivationSpec{Activation::identity} : net_.activation(l);
         with_input(l, [&](const auto& input) {
           forward_input(input, net_.weight(l).middleRows(n0, n1 - n0), net_.bias(l).segment(n0, n1 - n0), f,
-                        a.middleCols(n0, n1 - n0), own.gemm[l]->forward);
+                        a.middleCols(n0, n1 - n0), own.gemm[l]->forward, l > 0 && net_.zero_gated(l - 1));
         });
       }
 #pragma omp barrier
@@ -604,7 +605,7 @@ class Trainer {
           auto below = Workspace<T>::top(ws.deltas[l - 1], rows).middleCols(j0, j1 - j0);
           dense_backpropagate<T>(net_.weight(l).middleCols(j0, j1 - j0), delta, net_.activation(l - 1),
                                  Workspace<T>::top(ws.activations[l - 1], rows).middleCols(j0, j1 - j0), below,
-                                 own.gemm[l]->input_grad);
+                                 own.gemm[l]->input_grad, net_.zero_gated(l));
         }
 #pragma omp barrier
       }
@@ -621,10 +622,10 @@ class Trainer {
         with_input(l, [&](const auto& input) {
           if (l == 0) {
             dense_layer_step<T>(input, mine, weight, config, w, b, mw, mb, own.scratch.data(), own.gemm[l]->weight_grad,
-                                first_layer_progress);
+                                first_layer_progress, net_.zero_gated(l));
           } else {
-            dense_layer_step<T>(input, mine, weight, config, w, b, mw, mb, own.scratch.data(),
-                                own.gemm[l]->weight_grad);
+            dense_layer_step<T>(input, mine, weight, config, w, b, mw, mb, own.scratch.data(), own.gemm[l]->weight_grad,
+                                NoProgress{}, net_.zero_gated(l));
           }
         });
       } else if constexpr (!is_scattered<Input>) {

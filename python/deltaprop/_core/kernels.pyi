@@ -57,14 +57,14 @@ def dense_adam_update(w: typing.Annotated[numpy.typing.NDArray[numpy.float64], "
     Adam's step number t on a layer's w and b, in place, from delta.T @ a_prev / m and mean(delta)
     """
 @typing.overload
-def dense_backpropagate(w: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]", "flags.c_contiguous"], delta: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]", "flags.c_contiguous"], activation: str, a_prev: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]", "flags.c_contiguous"], out: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]", "flags.writeable", "flags.c_contiguous"], slope: typing.SupportsFloat | typing.SupportsIndex = 0.01) -> None:
+def dense_backpropagate(w: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]", "flags.c_contiguous"], delta: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]", "flags.c_contiguous"], activation: str, a_prev: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]", "flags.c_contiguous"], out: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]", "flags.writeable", "flags.c_contiguous"], slope: typing.SupportsFloat | typing.SupportsIndex = 0.01, sparse_delta: bool = False) -> None:
     """
-    (delta @ w) * f'(z), the error of the layer below, given its output a_prev = f(z)
+    (delta @ w) * f'(z), the error of the layer below, given its output a_prev = f(z); sparse_delta: over delta's non-zeros alone where most of it is zeros
     """
 @typing.overload
-def dense_backpropagate(w: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]", "flags.c_contiguous"], delta: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]", "flags.c_contiguous"], activation: str, a_prev: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]", "flags.c_contiguous"], out: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]", "flags.writeable", "flags.c_contiguous"], slope: typing.SupportsFloat | typing.SupportsIndex = 0.01) -> None:
+def dense_backpropagate(w: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]", "flags.c_contiguous"], delta: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]", "flags.c_contiguous"], activation: str, a_prev: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]", "flags.c_contiguous"], out: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]", "flags.writeable", "flags.c_contiguous"], slope: typing.SupportsFloat | typing.SupportsIndex = 0.01, sparse_delta: bool = False) -> None:
     """
-    (delta @ w) * f'(z), the error of the layer below, given its output a_prev = f(z)
+    (delta @ w) * f'(z), the error of the layer below, given its output a_prev = f(z); sparse_delta: over delta's non-zeros alone where most of it is zeros
     """
 @typing.overload
 def dense_backward(w: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]", "flags.c_contiguous"], a_prev: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]", "flags.c_contiguous"], delta: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]", "flags.c_contiguous"], dw: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]", "flags.writeable", "flags.c_contiguous"], db: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, 1]", "flags.writeable"], da_prev: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]", "flags.writeable", "flags.c_contiguous"] | None = None) -> None:
@@ -77,24 +77,24 @@ def dense_backward(w: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m,
     dw = delta.T @ a_prev / m, db = mean(delta), da_prev = delta @ w
     """
 @typing.overload
-def dense_forward(w: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]", "flags.c_contiguous"], b: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, 1]"], a_prev: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]", "flags.c_contiguous"], out: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]", "flags.writeable", "flags.c_contiguous"], activation: str = 'identity', slope: typing.SupportsFloat | typing.SupportsIndex = 0.01) -> None:
+def dense_forward(w: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]", "flags.c_contiguous"], b: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, 1]"], a_prev: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]", "flags.c_contiguous"], out: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]", "flags.writeable", "flags.c_contiguous"], activation: str = 'identity', slope: typing.SupportsFloat | typing.SupportsIndex = 0.01, sparse_input: bool = False) -> None:
     """
-    a = f(a_prev @ w.T + b)
-    """
-@typing.overload
-def dense_forward(w: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]", "flags.c_contiguous"], b: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, 1]"], a_prev: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]", "flags.c_contiguous"], out: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]", "flags.writeable", "flags.c_contiguous"], activation: str = 'identity', slope: typing.SupportsFloat | typing.SupportsIndex = 0.01) -> None:
-    """
-    a = f(a_prev @ w.T + b)
+    a = f(a_prev @ w.T + b); sparse_input: over a_prev's non-zeros alone where most of it is zeros
     """
 @typing.overload
-def dense_sgd_update(w: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]", "flags.writeable", "flags.c_contiguous"], b: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, 1]", "flags.writeable"], a_prev: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]", "flags.c_contiguous"], delta: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]", "flags.c_contiguous"], velocity_w: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]", "flags.writeable", "flags.c_contiguous"], velocity_b: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, 1]", "flags.writeable"], lr: typing.SupportsFloat | typing.SupportsIndex, momentum: typing.SupportsFloat | typing.SupportsIndex = 0.0, nesterov: bool = False, weight_decay: typing.SupportsFloat | typing.SupportsIndex = 0.0) -> None:
+def dense_forward(w: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]", "flags.c_contiguous"], b: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, 1]"], a_prev: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]", "flags.c_contiguous"], out: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]", "flags.writeable", "flags.c_contiguous"], activation: str = 'identity', slope: typing.SupportsFloat | typing.SupportsIndex = 0.01, sparse_input: bool = False) -> None:
     """
-    One SGD step on a layer's w and b, in place, from delta.T @ a_prev / m and mean(delta) without forming them
+    a = f(a_prev @ w.T + b); sparse_input: over a_prev's non-zeros alone where most of it is zeros
     """
 @typing.overload
-def dense_sgd_update(w: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]", "flags.writeable", "flags.c_contiguous"], b: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, 1]", "flags.writeable"], a_prev: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]", "flags.c_contiguous"], delta: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]", "flags.c_contiguous"], velocity_w: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]", "flags.writeable", "flags.c_contiguous"], velocity_b: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, 1]", "flags.writeable"], lr: typing.SupportsFloat | typing.SupportsIndex, momentum: typing.SupportsFloat | typing.SupportsIndex = 0.0, nesterov: bool = False, weight_decay: typing.SupportsFloat | typing.SupportsIndex = 0.0) -> None:
+def dense_sgd_update(w: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]", "flags.writeable", "flags.c_contiguous"], b: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, 1]", "flags.writeable"], a_prev: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]", "flags.c_contiguous"], delta: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]", "flags.c_contiguous"], velocity_w: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]", "flags.writeable", "flags.c_contiguous"], velocity_b: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, 1]", "flags.writeable"], lr: typing.SupportsFloat | typing.SupportsIndex, momentum: typing.SupportsFloat | typing.SupportsIndex = 0.0, nesterov: bool = False, weight_decay: typing.SupportsFloat | typing.SupportsIndex = 0.0, sparse_delta: bool = False) -> None:
     """
-    One SGD step on a layer's w and b, in place, from delta.T @ a_prev / m and mean(delta) without forming them
+    One SGD step on a layer's w and b, in place, from delta.T @ a_prev / m and mean(delta) without forming them; sparse_delta: over delta's non-zeros alone where most of it is zeros
+    """
+@typing.overload
+def dense_sgd_update(w: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]", "flags.writeable", "flags.c_contiguous"], b: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, 1]", "flags.writeable"], a_prev: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]", "flags.c_contiguous"], delta: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]", "flags.c_contiguous"], velocity_w: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]", "flags.writeable", "flags.c_contiguous"], velocity_b: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, 1]", "flags.writeable"], lr: typing.SupportsFloat | typing.SupportsIndex, momentum: typing.SupportsFloat | typing.SupportsIndex = 0.0, nesterov: bool = False, weight_decay: typing.SupportsFloat | typing.SupportsIndex = 0.0, sparse_delta: bool = False) -> None:
+    """
+    One SGD step on a layer's w and b, in place, from delta.T @ a_prev / m and mean(delta) without forming them; sparse_delta: over delta's non-zeros alone where most of it is zeros
     """
 @typing.overload
 def loss(name: str, a: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]", "flags.c_contiguous"], y: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]", "flags.c_contiguous"], sample_weight: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, 1]"] | None = None, probability_floor: typing.SupportsFloat | typing.SupportsIndex | None = None) -> float:

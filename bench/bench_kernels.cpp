@@ -87,6 +87,49 @@ void register_kernels(const Config& c) {
     }
   }
 
+  // The same products over an operand of which only a quarter is not zero, a ReLU layer's output
+  // or δ as training leaves them, summed over its non-zeros alone (sparse_products.hpp). FLOPS
+  // counts the dense product's multiply-adds, so that the rates compare with the kernels above.
+  for (Index l = 0; l < depth; ++l) {
+    if (c.hidden != Activation::relu || m <= kSmallBatchRows) break;
+    const Index n_in = c.sizes[l], n_out = c.sizes[l + 1];
+    if (l > 0 && n_out > kNarrowLayerOutputs) {  // narrow layers take the small-batch products
+      add_kernel<T>(c, bench_name<T>(c, "forward_sparse_layer", l), gemm_flops(m, n_out, n_in), 0,
+                    [l](BatchState<T>& s) {
+                      return [&s, l, input = thinned<T>(s.input(l), 0.25)] {
+                        Matrix<T>& a = s.ws.activations[l];
+                        dense_forward_activated<T>(s.net.weight(l), s.net.bias(l), input, s.net.activation(l), a,
+                                                   s.ws.gemm[l]->forward, true);
+                        return a.data();
+                      };
+                    });
+    }
+    if (l + 1 == depth) break;  // the output layer's δ is not gated by ReLU
+    add_kernel<T>(c, bench_name<T>(c, "product_update_sparse_layer", l), gemm_flops(n_out, n_in, m), 0,
+                  [l, &c](BatchState<T>& s) {
+                    return [&s, l, &c, delta = thinned<T>(s.ws.deltas[l], 0.25)] {
+                      const Layout& layout = s.net.layout();
+                      T* p = s.net.params().data();
+                      T* v = s.velocity.data();
+                      const Moments<T> mw{layout.weight(v, l).data()}, mb{layout.bias(v, l).data()};
+                      dense_layer_step<T>(s.input(l), delta, static_cast<double>(c.batch), c.sgd, layout.weight(p, l),
+                                          layout.bias(p, l), mw, mb, s.ws.scratch.data(), s.ws.gemm[l]->weight_grad,
+                                          NoProgress{}, true);
+                      return p;
+                    };
+                  });
+    if (l > 0) {
+      add_kernel<T>(c, bench_name<T>(c, "input_grad_sparse_layer", l), gemm_flops(m, n_in, n_out), 0,
+                    [l](BatchState<T>& s) {
+                      return [&s, l, delta = thinned<T>(s.ws.deltas[l], 0.25)] {
+                        dense_backpropagate<T>(s.net.weight(l), delta, s.net.activation(l - 1), s.ws.activations[l - 1],
+                                               s.ws.deltas[l - 1], s.ws.gemm[l]->input_grad, true);
+                        return s.ws.deltas[l - 1].data();
+                      };
+                    });
+    }
+  }
+
   // δᴸ = ∇ₐC ⊙ f'(zᴸ) (a − y for softmax with log-likelihood): reads a, y, writes δ.
   const double out_tile = word * double(m) * double(c.sizes.back());
   add_kernel<T>(c, bench_name<T>(c, "output_delta"), 0, 3 * out_tile, [](BatchState<T>& s) {

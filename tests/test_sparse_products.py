@@ -173,3 +173,32 @@ def test_relu_network_training_over_sparse_products_matches_the_reference_epoch(
     )
     for got, expected in zip(net.weights + net.biases, expected_w + expected_b):
         assert_matches_reference(got, expected, dtype, reduction=64 * 4, scale=float(np.abs(expected).max()), k=64)
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_training_on_mostly_zero_inputs_lists_them_and_matches_the_reference_epoch(dtype, threads):
+    """Inputs of which a fifth is not zero (as MNIST's pixels) also go through the first layer's sparse product."""
+    rng = rng_for("sparse-inputs", dtype, threads)
+    sizes = [90, 60, 12]
+    x = mostly_zeros(rng, (300, sizes[0]), 0.2, dtype)
+    labels = rng.integers(0, sizes[-1], size=300)
+    y = np.eye(sizes[-1])[labels].astype(dtype)
+    net = deltaprop.Network(sizes, activation="relu", output_activation="softmax", loss="log_likelihood", dtype=dtype)
+    weights = [w.astype(np.float64) for w in net.weights]
+    biases = [b.astype(np.float64) for b in net.biases]
+    net.fit(x, y, epochs=1, batch_size=100, lr=0.2, shuffle=False, threads=threads)
+    _, expected_w, expected_b, _ = ref.train_epoch(
+        weights,
+        biases,
+        x.astype(np.float64),
+        y.astype(np.float64),
+        np.arange(len(x)),
+        100,
+        0.2,
+        activation_name="relu",
+        output_activation="softmax",
+        loss_name="log_likelihood",
+    )
+    for got, expected in zip(net.weights + net.biases, expected_w + expected_b):
+        assert_matches_reference(got, expected, dtype, reduction=100 * 3, scale=float(np.abs(expected).max()), k=64)

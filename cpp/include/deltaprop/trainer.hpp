@@ -149,6 +149,7 @@ class Trainer {
     const Index batch = std::min(batch_size, n);
     const int team = threads;
     prepare(team, batch);
+    input_zeros_ = batch > kSmallBatchRows && mostly_zeros<S>(x);
 
     sample_weight_ = sample_weight;
     EpochResult result;
@@ -423,6 +424,18 @@ class Trainer {
         true);
   }
 
+  // Whether most entries of x are zeros (images on a blank ground, one-hot features), judged from up
+  // to 1,024 of its rows spread over it: the first layer's forward product then tries the sparse
+  // products on each batch (see sparse_products.hpp), with a margin below their limit so that
+  // batches about as dense as the limit do not list their rows in vain.
+  template <class S>
+  static bool mostly_zeros(DataRows<S> x) {
+    const Index sampled = std::min<Index>(x.rows(), 1024), step = x.rows() / std::max<Index>(sampled, 1);
+    Index nonzero = 0;
+    for (Index i = 0; i < sampled; ++i) nonzero += (x.row(i * step).array() != S(0)).count();
+    return static_cast<double>(nonzero) <= 0.9 * kSparseDensityLimit * static_cast<double>(sampled * x.cols());
+  }
+
   // Whether a shuffled small batch's input rows are read where they lie in the data set instead of
   // copied into a block of their own first. Read in place, they are read twice from where they
   // lie, by the first layer's forward product and by its step: that pays only when they stay in
@@ -467,7 +480,7 @@ class Trainer {
     for (Index l = 0; l < depth; ++l) {
       MatrixMap<T> a = Workspace<T>::top(ws.activations[l], rows);
       if (l == 0) {
-        forward_input(x, net_.weight(0), net_.bias(0), net_.activation(0), a, ws.gemm[0]->forward);
+        forward_input(x, net_.weight(0), net_.bias(0), net_.activation(0), a, ws.gemm[0]->forward, input_zeros_);
       } else {
         dense_forward_activated<T>(net_.weight(l), net_.bias(l), input_of(l), net_.activation(l), a,
                                    ws.gemm[l]->forward, net_.zero_gated(l - 1));
@@ -578,7 +591,7 @@ class Trainer {
             net_.activation(l).kind == Activation::softmax ? ActivationSpec{Activation::identity} : net_.activation(l);
         with_input(l, [&](const auto& input) {
           forward_input(input, net_.weight(l).middleRows(n0, n1 - n0), net_.bias(l).segment(n0, n1 - n0), f,
-                        a.middleCols(n0, n1 - n0), own.gemm[l]->forward, l > 0 && net_.zero_gated(l - 1));
+                        a.middleCols(n0, n1 - n0), own.gemm[l]->forward, l > 0 ? net_.zero_gated(l - 1) : input_zeros_);
         });
       }
 #pragma omp barrier
@@ -667,6 +680,7 @@ class Trainer {
   long long adam_steps_ = 0;                   // Adam's t
   const T* sample_weight_ = nullptr;           // the current epoch's, if any
   double batch_cost_ = 0, batch_penalty_ = 0;  // the current batch's cost and L2 term, shared by the team
+  bool input_zeros_ = false;                   // the current epoch's data are mostly zeros (see mostly_zeros)
   std::vector<Index> order_;
   std::vector<std::unique_ptr<Workspace<T>>> ws_;  // training: one per thread
   std::optional<Workspace<T>> eval_ws_;

@@ -500,14 +500,19 @@ FUSED_SHAPES = [
 @pytest.mark.parametrize("weight_decay", [0.0, 0.05])
 @pytest.mark.parametrize("mode", SGD_MODES)
 def test_dense_sgd_update_is_sgd_step_on_dense_backward_gradients(mode, weight_decay, m, n_in, n_out, dtype):
-    momentum, nesterov = SGD_MODES[mode]
     rng = rng_for("fused", mode, weight_decay, m, n_in, n_out, dtype)
+    assert_sgd_update_matches_reference(rng, mode, weight_decay, rng.normal(size=(m, n_out)).astype(dtype), n_in)
+
+
+def assert_sgd_update_matches_reference(rng, mode, weight_decay, delta, n_in, sparse_delta=False):
+    """dense_sgd_update on a random layer of n_in inputs, from delta, against sgd_step on dense_backward's gradients."""
+    momentum, nesterov = SGD_MODES[mode]
+    (m, n_out), dtype = delta.shape, delta.dtype
     w = rng.normal(size=(n_out, n_in)).astype(dtype)
     b = rng.normal(size=n_out).astype(dtype)
     vw = rng.normal(size=(n_out, n_in)).astype(dtype) if momentum else None
     vb = rng.normal(size=n_out).astype(dtype) if momentum else None
     a_prev = rng.uniform(size=(m, n_in)).astype(dtype)
-    delta = rng.normal(size=(m, n_out)).astype(dtype)
     dw, db, _ = ref.dense_backward(w, a_prev, delta)
     params = np.concatenate([w.ravel(), b]).astype(np.float64)
     velocity = np.concatenate([vw.ravel(), vb]).astype(np.float64) if momentum else None
@@ -516,7 +521,7 @@ def test_dense_sgd_update_is_sgd_step_on_dense_backward_gradients(mode, weight_d
     )
     # Each gradient entry sums m products; judge the rounding on the scale of the operands.
     scale = float(max(np.abs(params).max(), 0.3 * np.abs(delta).max() * np.abs(a_prev).max()))
-    kernels.dense_sgd_update(w, b, a_prev, delta, 0.3, vw, vb, momentum, nesterov, weight_decay)
+    kernels.dense_sgd_update(w, b, a_prev, delta, 0.3, vw, vb, momentum, nesterov, weight_decay, sparse_delta)
     assert_matches_reference(np.concatenate([w.ravel(), b]), expected_p, dtype, reduction=m + 4, scale=scale)
     if momentum:
         got_v = np.concatenate([vw.ravel(), vb])

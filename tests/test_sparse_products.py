@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 import reference as ref
 from kernel_cases import rng_for
-from test_kernels import SGD_MODES, SLOPE, derivative_from_output
+from test_kernels import SGD_MODES, SLOPE, assert_sgd_update_matches_reference, derivative_from_output
 from tolerances import assert_matches_reference
 
 import deltaprop
@@ -84,25 +84,9 @@ def test_backpropagate_over_a_sparse_delta_is_delta_times_w_times_the_derivative
 def test_sgd_update_over_a_sparse_delta_is_sgd_step_on_the_gradients(
     mode, weight_decay, m, n_in, n_out, density, dtype
 ):
-    momentum, nesterov = SGD_MODES[mode]
     rng = rng_for("sparse-fused", mode, weight_decay, m, n_in, n_out, density, dtype)
-    w = rng.normal(size=(n_out, n_in)).astype(dtype)
-    b = rng.normal(size=n_out).astype(dtype)
-    vw = rng.normal(size=(n_out, n_in)).astype(dtype) if momentum else None
-    vb = rng.normal(size=n_out).astype(dtype) if momentum else None
-    a_prev = rng.uniform(size=(m, n_in)).astype(dtype)
     delta = mostly_zeros(rng, (m, n_out), density, dtype)
-    dw, db, _ = ref.dense_backward(w, a_prev, delta)
-    params = np.concatenate([w.ravel(), b]).astype(np.float64)
-    velocity = np.concatenate([vw.ravel(), vb]).astype(np.float64) if momentum else None
-    expected_p, expected_v = ref.sgd_step(
-        params, np.concatenate([dw.ravel(), db]), 0.3, velocity, momentum, nesterov, weight_decay, w.size
-    )
-    scale = float(max(np.abs(params).max(), 0.3 * np.abs(delta).max() * np.abs(a_prev).max()))
-    kernels.dense_sgd_update(w, b, a_prev, delta, 0.3, vw, vb, momentum, nesterov, weight_decay, sparse_delta=True)
-    assert_matches_reference(np.concatenate([w.ravel(), b]), expected_p, dtype, reduction=m + 4, scale=scale)
-    if momentum:
-        assert_matches_reference(np.concatenate([vw.ravel(), vb]), expected_v, dtype, reduction=m + 4, scale=scale)
+    assert_sgd_update_matches_reference(rng, mode, weight_decay, delta, n_in, sparse_delta=True)
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
@@ -143,36 +127,40 @@ def test_non_finite_entries_of_a_sparse_operand_reach_the_result(dtype):
     assert np.isfinite(np.delete(got, [3, 7], axis=0)).all()
 
 
-@pytest.mark.parametrize("threads", [1, 2])
-@pytest.mark.parametrize("dtype", DTYPES)
-def test_relu_network_training_over_sparse_products_matches_the_reference_epoch(dtype, threads):
-    """A whole epoch of momentum SGD in batches of 64, each ReLU layer's products over its non-zeros."""
-    rng = rng_for("sparse-epoch", dtype, threads)
-    sizes = [40, 70, 50, 15]
-    x = np.maximum(rng.normal(size=(256, sizes[0])), 0).astype(dtype)
-    labels = rng.integers(0, sizes[-1], size=256)
+def assert_epoch_matches_reference(x, labels, sizes, batch_size, lr, momentum, threads, dtype):
+    """One in-order epoch of a ReLU/softmax network's fit against the reference epoch from the same start."""
     y = np.eye(sizes[-1])[labels].astype(dtype)
     net = deltaprop.Network(
         sizes, activation="relu", output_activation="softmax", loss="log_likelihood", dtype=dtype, seed=3
     )
     weights = [w.astype(np.float64) for w in net.weights]
     biases = [b.astype(np.float64) for b in net.biases]
-    net.fit(x, y, epochs=1, batch_size=64, lr=0.1, momentum=0.9, shuffle=False, threads=threads)
+    net.fit(x, y, epochs=1, batch_size=batch_size, lr=lr, momentum=momentum, shuffle=False, threads=threads)
     _, expected_w, expected_b, _ = ref.train_epoch(
         weights,
         biases,
         x.astype(np.float64),
         y.astype(np.float64),
         np.arange(len(x)),
-        64,
-        0.1,
+        batch_size,
+        lr,
         activation_name="relu",
         output_activation="softmax",
         loss_name="log_likelihood",
-        momentum=0.9,
+        momentum=momentum,
     )
+    reduction = batch_size * len(sizes)
     for got, expected in zip(net.weights + net.biases, expected_w + expected_b):
-        assert_matches_reference(got, expected, dtype, reduction=64 * 4, scale=float(np.abs(expected).max()), k=64)
+        assert_matches_reference(got, expected, dtype, reduction=reduction, scale=float(np.abs(expected).max()), k=64)
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_relu_network_training_over_sparse_products_matches_the_reference_epoch(dtype, threads):
+    """A whole epoch of momentum SGD in batches of 64, each ReLU layer's products over its non-zeros."""
+    rng = rng_for("sparse-epoch", dtype, threads)
+    x = np.maximum(rng.normal(size=(256, 40)), 0).astype(dtype)
+    assert_epoch_matches_reference(x, rng.integers(0, 15, size=256), [40, 70, 50, 15], 64, 0.1, 0.9, threads, dtype)
 
 
 @pytest.mark.parametrize("threads", [1, 2])
@@ -180,25 +168,5 @@ def test_relu_network_training_over_sparse_products_matches_the_reference_epoch(
 def test_training_on_mostly_zero_inputs_lists_them_and_matches_the_reference_epoch(dtype, threads):
     """Inputs of which a fifth is not zero (as MNIST's pixels) also go through the first layer's sparse product."""
     rng = rng_for("sparse-inputs", dtype, threads)
-    sizes = [90, 60, 12]
-    x = mostly_zeros(rng, (300, sizes[0]), 0.2, dtype)
-    labels = rng.integers(0, sizes[-1], size=300)
-    y = np.eye(sizes[-1])[labels].astype(dtype)
-    net = deltaprop.Network(sizes, activation="relu", output_activation="softmax", loss="log_likelihood", dtype=dtype)
-    weights = [w.astype(np.float64) for w in net.weights]
-    biases = [b.astype(np.float64) for b in net.biases]
-    net.fit(x, y, epochs=1, batch_size=100, lr=0.2, shuffle=False, threads=threads)
-    _, expected_w, expected_b, _ = ref.train_epoch(
-        weights,
-        biases,
-        x.astype(np.float64),
-        y.astype(np.float64),
-        np.arange(len(x)),
-        100,
-        0.2,
-        activation_name="relu",
-        output_activation="softmax",
-        loss_name="log_likelihood",
-    )
-    for got, expected in zip(net.weights + net.biases, expected_w + expected_b):
-        assert_matches_reference(got, expected, dtype, reduction=100 * 3, scale=float(np.abs(expected).max()), k=64)
+    x = mostly_zeros(rng, (300, 90), 0.2, dtype)
+    assert_epoch_matches_reference(x, rng.integers(0, 12, size=300), [90, 60, 12], 100, 0.2, 0.0, threads, dtype)

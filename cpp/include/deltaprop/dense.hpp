@@ -69,9 +69,9 @@ void dense_forward_activated(MatrixIn<T> w, VectorIn<T> b, MatrixIn<T> a_prev, c
   check_forward_shapes<T>(w, b, a_prev, a);
   if (sparse_input && !takes_small_products(a_prev.rows(), w.rows()) &&
       with_store_rule<T, ForwardRule>(f, [&](auto rule) {
-        return sparse_rows_times_transposed<T>({a_prev.data(), a_prev.outerStride()}, a.rows(), w.cols(),
-                                               {w.data(), w.outerStride()}, w.rows(), a.data(), a.outerStride(),
-                                               b.data(), 0, rule, buffers.sparse());
+        return sparse_rows_times<true, T>({a_prev.data(), a_prev.outerStride()}, a.rows(), w.cols(),
+                                          {w.data(), w.outerStride()}, w.rows(), a.data(), a.outerStride(), b.data(), 0,
+                                          rule, buffers.sparse());
       })) {
     return;
   }
@@ -141,9 +141,9 @@ void dense_backpropagate(MatrixIn<T> w, MatrixIn<T> delta, const ActivationSpec&
   require_shape(a_prev, delta_prev.rows(), delta_prev.cols(), "layer input");
   if (sparse_delta && !takes_small_products(delta.rows(), w.rows()) &&
       with_store_rule<T, InputGradientRule>(f, [&](auto rule) {
-        return sparse_rows_times<T>({delta.data(), delta.outerStride()}, delta.rows(), w.rows(),
-                                    {w.data(), w.outerStride()}, w.cols(), delta_prev.data(), delta_prev.outerStride(),
-                                    a_prev.data(), a_prev.outerStride(), rule, buffers.sparse());
+        return sparse_rows_times<false, T>(
+            {delta.data(), delta.outerStride()}, delta.rows(), w.rows(), {w.data(), w.outerStride()}, w.cols(),
+            delta_prev.data(), delta_prev.outerStride(), a_prev.data(), a_prev.outerStride(), rule, buffers.sparse());
       })) {
     return;
   }

@@ -435,7 +435,7 @@ struct SparseRoom {
   Index entries, lists, packed;
 };
 template <class T>
-SparseRoom room_for_rows_product(Index rows, Index depth, Index width) {  // sparse_rows_times{,_transposed}
+SparseRoom room_for_rows_product(Index rows, Index depth, Index width) {  // sparse_rows_times
   using namespace sparse;
   return {rows * depth + kListSlack, rows * blocks_of(depth, block_depth<T>), packed_size<T>(depth, width)};
 }
@@ -456,28 +456,20 @@ struct Strided {
   Index stride;
 };
 
-// result = rule(load + A Wᵀ), A (rows × depth) listed, W width × depth: a layer's forward product.
-// False, nothing stored, when A is not mostly zeros.
-template <class T, class Rule, class Second>
-bool sparse_rows_times_transposed(Strided<T> a, Index rows, Index depth, Strided<T> w, Index width, T* out,
-                                  Index out_stride, Second* second, Index second_stride, const Rule& rule,
-                                  SparseSpace<T>& space) {
-  reserve(space, room_for_rows_product<T>(rows, depth, width));
-  SparseRows<T> listed;
-  if (!sparse::list_rows<T>(a.data, a.stride, rows, depth, sparse::block_depth<T>, space, listed)) return false;
-  sparse::pack_columns<T>(w.data, w.stride, depth, width, space.packed());
-  sparse_times_packed<T>(listed, space.packed(), depth, width, out, out_stride, second, second_stride, rule, T(1));
-  return true;
-}
-
-// result = rule(load + A B), A (rows × depth) listed, B depth × width: a layer's input gradient.
-template <class T, class Rule, class Second>
+// result = rule(load + A B), A (rows × depth) listed, B depth × width: a layer's input gradient; with
+// Transposed, B = Wᵀ for W width × depth, a layer's forward product. False, nothing stored, when A is
+// not mostly zeros.
+template <bool Transposed, class T, class Rule, class Second>
 bool sparse_rows_times(Strided<T> a, Index rows, Index depth, Strided<T> b, Index width, T* out, Index out_stride,
                        Second* second, Index second_stride, const Rule& rule, SparseSpace<T>& space) {
   reserve(space, room_for_rows_product<T>(rows, depth, width));
   SparseRows<T> listed;
   if (!sparse::list_rows<T>(a.data, a.stride, rows, depth, sparse::block_depth<T>, space, listed)) return false;
-  sparse::pack_rows<T>(b.data, b.stride, depth, width, space.packed());
+  if constexpr (Transposed) {
+    sparse::pack_columns<T>(b.data, b.stride, depth, width, space.packed());
+  } else {
+    sparse::pack_rows<T>(b.data, b.stride, depth, width, space.packed());
+  }
   sparse_times_packed<T>(listed, space.packed(), depth, width, out, out_stride, second, second_stride, rule, T(1));
   return true;
 }

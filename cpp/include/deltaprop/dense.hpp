@@ -147,6 +147,15 @@ void dense_backpropagate(MatrixIn<T> w, MatrixIn<T> delta, const ActivationSpec&
       })) {
     return;
   }
+  if (!takes_small_products(delta.rows(), w.rows()) && with_store_rule<T, InputGradientRule>(f, [&](auto rule) {
+        using Store = ResultStore<T, decltype(rule), const T>;
+        return gemm_through<T>(
+            plain<T>(delta), plain<T>(w), delta_prev.rows(), delta_prev.cols(), w.rows(),
+            Store(delta_prev.data(), delta_prev.outerStride(), a_prev.data(), a_prev.outerStride(), rule), T(1),
+            buffers);
+      })) {
+    return;
+  }
   dense_input_gradient<T>(w, delta, delta_prev, buffers);
   activation_backward<T>(f, a_prev, delta_prev, delta_prev);
 }

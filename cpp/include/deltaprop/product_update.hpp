@@ -14,15 +14,6 @@ namespace deltaprop {
 // itself.
 inline bool updates_through_product(const SgdConfig& c) { return c.method == Method::sgd; }
 
-// W, b and their velocities (mw, mb: see Moments) take one step of `config` on the gradients
-// ∂C/∂W = δᵀ A / divisor and ∂C/∂b = Σ δ / divisor, A being the layer's input (divisor: the
-// batch's rows, or its total sample weight when δ carries the weights). With g_eff = ∂C/∂W + λ W:
-//   plain:     W ← (W − ηλ W) − (η / divisor) δᵀA
-//   momentum:  v ← (μ v − ηλ W) − (η / divisor) δᵀA;  W ← W + v
-//   Nesterov:  the same v, with W ← (W − μ v_old) + (1 + μ) v
-// which is sgd_step's rule with its terms summed in another order (Nesterov's W + μ v + step,
-// step = v − μ v_old, regrouped so that the step itself is never needed). bias_sums: room for fan_out
-// entries.
 // The result's own entries, loaded and stored as they are: W += alpha δᵀA for plain SGD's step.
 template <class T>
 struct AccumulateRule {
@@ -47,6 +38,15 @@ bool sparse_weight_product(MatrixIn<T> a_prev, MatrixIn<T> delta, T* result, T* 
                                  buffers.sparse());
 }
 
+// W, b and their velocities (mw, mb: see Moments) take one step of `config` on the gradients
+// ∂C/∂W = δᵀ A / divisor and ∂C/∂b = Σ δ / divisor, A being the layer's input (divisor: the
+// batch's rows, or its total sample weight when δ carries the weights). With g_eff = ∂C/∂W + λ W:
+//   plain:     W ← (W − ηλ W) − (η / divisor) δᵀA
+//   momentum:  v ← (μ v − ηλ W) − (η / divisor) δᵀA;  W ← W + v
+//   Nesterov:  the same v, with W ← (W − μ v_old) + (1 + μ) v
+// which is sgd_step's rule with its terms summed in another order (Nesterov's W + μ v + step,
+// step = v − μ v_old, regrouped so that the step itself is never needed). bias_sums: room for fan_out
+// entries.
 // sparse_delta: δ may be mostly zeros (gated by a ReLU's derivative); see sparse_weight_product.
 template <class T>
 void product_sgd_update(MatrixIn<T> a_prev, MatrixIn<T> delta, double divisor, const SgdConfig& config, MatrixOut<T> w,

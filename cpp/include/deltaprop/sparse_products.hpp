@@ -265,7 +265,7 @@ bool list_columns(const T* m, Index stride, Index depth, Index cols, SparseSpace
 }
 
 // Packs m (depth × width, row-major with stride) by chunks of chunk_width columns: chunk c holds
-// rows of chunk_width entries, the columns past the matrix's last zero up to a whole packet.
+// rows of chunk_width entries, zeros past the matrix's last column up to a whole packet.
 template <class T>
 void pack_rows(const T* m, Index stride, Index depth, Index width, T* packed) {
   constexpr Index cw = chunk_width<T>, size = packet_size<T>;
